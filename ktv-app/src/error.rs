@@ -1,0 +1,23 @@
+//! Errors of the ktv service.
+
+use std::path::PathBuf;
+
+/// What went wrong in the service, with the thing it went wrong on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The song library folder could not be read.
+    #[error("cannot read the song library folder {path}: {source}")]
+    LibraryUnreadable {
+        /// The folder that was scanned.
+        path: PathBuf,
+        /// Why it could not be read.
+        source: std::io::Error,
+    },
+    /// The HTTP server failed while serving.
+    #[error("the HTTP server failed: {0}")]
+    Serve(#[source] std::io::Error),
+}
+
+/// The result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,20 @@
+//! The ktv service and command-line clients.
+//!
+//! `ktv-app` wires ktv's crates together: it is the only crate that depends on all of them,
+//! and no crate depends on it. The `ktv` binary (`src/main.rs`) only parses arguments and calls
+//! into this library, so everything here can be tested without a process.
+//!
+//! # Layout
+//! - [`library`]: finds the songs in a library folder (`song.toml` per song folder).
+//! - [`http`]: the HTTP service, [`serve`]d on a listener until a shutdown future completes.
+//! - [`error`]: this crate's error type.
+//!
+//! Rooms, roles, the queue, storage, the web page and the singer and listener clients come with
+//! their issues; see `ARCHITECTURE.md`.
+
+pub mod error;
+pub mod http;
+pub mod library;
+
+pub use error::{Error, Result};
+pub use http::{ServeConfig, serve};

@@ -1,0 +1,217 @@
+//! Running the `ktv` binary as a child process.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+use std::process::{Child, ChildStderr, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::time::{Duration, Instant};
+
+/// Builds the `ktv` binary with the same cargo and profile as the running tests, once per test
+/// process, and returns its path.
+///
+/// Building here (rather than trusting whatever lies in the target directory) means a test
+/// never runs a stale binary. Cargo has released its build lock by the time tests run, and an
+/// up-to-date build is a no-op.
+pub fn ktv_binary() -> PathBuf {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(build_ktv).clone()
+}
+
+fn build_ktv() -> PathBuf {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .args([
+            "build",
+            "--package",
+            "ktv-app",
+            "--bin",
+            "ktv",
+            "--message-format=json",
+        ])
+        .current_dir(workspace_root())
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("cannot run cargo to build ktv");
+    assert!(
+        output.status.success(),
+        "cargo build of ktv failed: {}",
+        output.status
+    );
+    // The last compiler-artifact message for the binary names its path.
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|line| line.contains("\"reason\":\"compiler-artifact\""))
+        .filter_map(|line| line.split("\"executable\":\"").nth(1))
+        .filter_map(|rest| rest.split('"').next())
+        .next_back()
+        .map(PathBuf::from)
+        .expect("cargo build reported no ktv executable")
+}
+
+/// The workspace root: the parent of this package's folder.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests package lives inside the workspace")
+        .to_owned()
+}
+
+/// A `ktv` child process, killed when dropped unless it was waited for.
+#[derive(Debug)]
+pub struct KtvProcess {
+    child: Child,
+    stdout_lines: mpsc::Receiver<String>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl KtvProcess {
+    /// Starts `ktv` with `args`, capturing stdout line by line and stderr as text (also echoed
+    /// to the test's output, which the harness shows when a test fails).
+    pub fn spawn(args: &[&str]) -> Self {
+        let mut child = Command::new(ktv_binary())
+            .args(args)
+            .env("RUST_BACKTRACE", "0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("cannot start ktv");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        Self {
+            child,
+            stdout_lines: forward_lines(stdout),
+            stderr: collect_stderr(stderr),
+        }
+    }
+
+    /// What the process wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits up to `timeout` for a stdout line that `pick` accepts and returns what it picked.
+    pub fn wait_for_line<T>(
+        &mut self,
+        timeout: Duration,
+        mut pick: impl FnMut(&str) -> Option<T>,
+    ) -> Result<T, String> {
+        let deadline = Instant::now() + timeout;
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.stdout_lines.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(found) = pick(&line) {
+                        return Ok(found);
+                    }
+                    seen.push(line);
+                }
+                Err(err) => {
+                    return Err(format!("{err} after {timeout:?}; stdout so far: {seen:?}"));
+                }
+            }
+        }
+    }
+
+    /// Sends `signal` (a name such as `TERM`) to the process.
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &self.pid().to_string()])
+            .status()
+            .expect("cannot run kill");
+        assert!(status.success(), "kill -{signal} failed");
+    }
+
+    /// Waits up to `timeout` for the process to exit.
+    pub fn wait_timeout(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("cannot poll the child") {
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for KtvProcess {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn collect_stderr(stderr: ChildStderr) -> Arc<Mutex<String>> {
+    let text = Arc::new(Mutex::new(String::new()));
+    let sink = Arc::clone(&text);
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            eprintln!("ktv: {line}");
+            if let Ok(mut text) = sink.lock() {
+                text.push_str(&line);
+                text.push('\n');
+            }
+        }
+    });
+    text
+}
+
+fn forward_lines(stdout: ChildStdout) -> mpsc::Receiver<String> {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    receiver
+}
+
+/// Fetches `url` (plain `http://host:port/path`) with one HTTP/1.1 request and returns the
+/// status code and body.
+pub fn http_get(url: &str) -> Result<(u16, String), String> {
+    let rest = url.strip_prefix("http://").ok_or("not an http:// URL")?;
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let mut stream =
+        std::net::TcpStream::connect(authority).map_err(|e| format!("connect {authority}: {e}"))?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(|e| e.to_string())?;
+    use std::io::Write;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| format!("send request: {e}"))?;
+    let mut response = Vec::new();
+    stream
+        .read_to_end(&mut response)
+        .map_err(|e| format!("read response: {e}"))?;
+    let response = String::from_utf8(response).map_err(|e| e.to_string())?;
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .ok_or("response without a header end")?;
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| format!("bad status line in {head:?}"))?;
+    Ok((status, body.to_owned()))
+}
