@@ -1,6 +1,9 @@
 //! Running the `ktv` binary as a child process.
 
 use std::io::{BufRead, BufReader, Read};
+
+pub use nix::sys::signal::Signal;
+use nix::unistd::Pid;
 use std::path::PathBuf;
 use std::process::{Child, ChildStderr, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, OnceLock, mpsc};
@@ -119,13 +122,10 @@ impl KtvProcess {
         }
     }
 
-    /// Sends `signal` (a name such as `TERM`) to the process.
-    pub fn signal(&self, signal: &str) {
-        let status = Command::new("kill")
-            .args([&format!("-{signal}"), &self.pid().to_string()])
-            .status()
-            .expect("cannot run kill");
-        assert!(status.success(), "kill -{signal} failed");
+    /// Sends `signal` to the process.
+    pub fn signal(&self, signal: Signal) {
+        let pid = Pid::from_raw(i32::try_from(self.pid()).expect("pid fits in i32"));
+        nix::sys::signal::kill(pid, signal).expect("cannot send the signal");
     }
 
     /// Waits up to `timeout` for the process to exit.

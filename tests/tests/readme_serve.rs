@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use ktv_tests::process::{KtvProcess, http_get};
+use ktv_tests::process::{KtvProcess, Signal, http_get};
 
 #[test]
 fn serve_prints_its_url_serves_the_page_and_stops_on_sigterm() {
@@ -24,7 +24,7 @@ fn serve_prints_its_url_serves_the_page_and_stops_on_sigterm() {
         "the page does not say what ktv is: {body}"
     );
 
-    server.signal("TERM");
+    server.signal(Signal::SIGTERM);
     let status = server
         .wait_timeout(Duration::from_secs(5))
         .expect("ktv serve did not exit within 5 s of SIGTERM");
