@@ -1,0 +1,274 @@
+//! Which format a lyrics file is in, judged by its content.
+//!
+//! As with Symphonia's probe, the content decides and the file name is only a hint: a `.txt`
+//! file holding LRC is read as LRC. Each format scores how sure it is from the first lines;
+//! the hint breaks ties.
+
+use std::fmt;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+/// A lyrics file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Format {
+    /// LRC with line time stamps (`[mm:ss.xx]text`).
+    Lrc,
+    /// Enhanced LRC (A2): a `<mm:ss.xx>` stamp before each word.
+    EnhancedLrc,
+    /// UltraStar `.txt`: notes with pitch, the reference melody.
+    UltraStar,
+    /// ASS/SSA subtitles with karaoke tags (`\k`, `\K`, `\kf`, `\ko`).
+    Ass,
+    /// KRC plain text (after decryption): `[start,dur]<offset,dur,0>word`.
+    Krc,
+}
+
+impl Format {
+    /// The usual file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Lrc | Format::EnhancedLrc => "lrc",
+            Format::UltraStar => "txt",
+            Format::Ass => "ass",
+            Format::Krc => "krc",
+        }
+    }
+
+    /// A short name, as used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Lrc => "lrc",
+            Format::EnhancedLrc => "elrc",
+            Format::UltraStar => "ultrastar",
+            Format::Ass => "ass",
+            Format::Krc => "krc",
+        }
+    }
+
+    /// The format named `name` (as [`Format::name`] gives it, case-insensitive).
+    pub fn from_name(name: &str) -> Option<Format> {
+        [
+            Format::Lrc,
+            Format::EnhancedLrc,
+            Format::UltraStar,
+            Format::Ass,
+            Format::Krc,
+        ]
+        .into_iter()
+        .find(|f| f.name().eq_ignore_ascii_case(name))
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Lrc => "LRC",
+            Format::EnhancedLrc => "enhanced LRC",
+            Format::UltraStar => "UltraStar",
+            Format::Ass => "ASS",
+            Format::Krc => "KRC",
+        })
+    }
+}
+
+/// What is known about a file besides its content: a format guessed from its name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Hint {
+    format: Option<Format>,
+}
+
+impl Hint {
+    /// No hint.
+    pub fn none() -> Self {
+        Hint::default()
+    }
+
+    /// A hint from a file name's extension (`.lrc`, `.txt`, `.ass`, `.ssa`, `.krc`).
+    pub fn from_path(path: &Path) -> Self {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        let format = match ext.as_deref() {
+            Some("lrc") => Some(Format::Lrc),
+            Some("txt") => Some(Format::UltraStar),
+            Some("ass" | "ssa") => Some(Format::Ass),
+            Some("krc") => Some(Format::Krc),
+            _ => None,
+        };
+        Hint { format }
+    }
+
+    /// A hint naming a format.
+    pub fn format(format: Format) -> Self {
+        Hint {
+            format: Some(format),
+        }
+    }
+}
+
+/// How many lines from the top are looked at.
+const PROBE_LINES: usize = 200;
+
+/// Detects the format of `text`, or `None` if it looks like none of them.
+pub fn detect(text: &str, hint: Hint) -> Option<Format> {
+    let mut scores = Scores::default();
+    for (_, line) in crate::text::lines(text).take(PROBE_LINES) {
+        scores.add(line.trim());
+    }
+    scores.decide(hint)
+}
+
+#[derive(Debug, Default)]
+struct Scores {
+    lrc_lines: u32,
+    lrc_word_stamps: u32,
+    ultrastar_headers: u32,
+    ultrastar_notes: u32,
+    ass_markers: u32,
+    krc_lines: u32,
+}
+
+impl Scores {
+    fn add(&mut self, line: &str) {
+        let bytes = line.as_bytes();
+        match bytes.first() {
+            Some(b'#') => {
+                let upper = line.get(..7).unwrap_or(line).to_ascii_uppercase();
+                if ["#TITLE:", "#ARTIST", "#BPM:", "#GAP:", "#MP3:", "#AUDIO:"]
+                    .iter()
+                    .any(|tag| upper.starts_with(tag))
+                {
+                    self.ultrastar_headers += 1;
+                }
+            }
+            Some(b':' | b'*' | b'F' | b'R' | b'G')
+                if bytes.get(1).is_some_and(u8::is_ascii_whitespace) =>
+            {
+                self.ultrastar_notes += 1;
+            }
+            Some(b'[') => {
+                if line.eq_ignore_ascii_case("[script info]")
+                    || line.eq_ignore_ascii_case("[events]")
+                {
+                    self.ass_markers += 1;
+                } else if is_krc_line(bytes) {
+                    self.krc_lines += 1;
+                } else if bytes.get(1).is_some_and(u8::is_ascii_digit) {
+                    self.lrc_lines += 1;
+                    if memchr::memchr(b'<', bytes)
+                        .is_some_and(|i| bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
+                    {
+                        self.lrc_word_stamps += 1;
+                    }
+                }
+            }
+            Some(b'D') if line.starts_with("Dialogue:") => self.ass_markers += 1,
+            _ => {}
+        }
+    }
+
+    fn decide(&self, hint: Hint) -> Option<Format> {
+        let mut candidates: Vec<(Format, u32)> = Vec::with_capacity(4);
+        if self.ultrastar_headers > 0 && self.ultrastar_notes > 0 {
+            candidates.push((
+                Format::UltraStar,
+                self.ultrastar_headers + self.ultrastar_notes,
+            ));
+        }
+        if self.ass_markers > 0 {
+            candidates.push((Format::Ass, self.ass_markers));
+        }
+        if self.krc_lines > 0 {
+            candidates.push((Format::Krc, self.krc_lines));
+        }
+        if self.lrc_lines > 0 {
+            let format = if self.lrc_word_stamps > 0 {
+                Format::EnhancedLrc
+            } else {
+                Format::Lrc
+            };
+            candidates.push((format, self.lrc_lines));
+        }
+        let hinted = |f: Format| match hint.format {
+            Some(Format::Lrc) => matches!(f, Format::Lrc | Format::EnhancedLrc),
+            Some(h) => h == f,
+            None => false,
+        };
+        candidates
+            .into_iter()
+            .max_by_key(|&(f, score)| (score, hinted(f)))
+            .map(|(f, _)| f)
+    }
+}
+
+/// `[digits,digits]` at the start of a line: a KRC (or QRC/YRC) line stamp.
+fn is_krc_line(bytes: &[u8]) -> bool {
+    let rest = &bytes[1..];
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || rest.get(digits) != Some(&b',') {
+        return false;
+    }
+    let rest = &rest[digits + 1..];
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    digits > 0 && rest.get(digits) == Some(&b']')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_each_format_by_content() {
+        let cases = [
+            ("[ti:x]\n[00:01.00]hello\n[00:02.00]world\n", Format::Lrc),
+            (
+                "[00:01.00]<00:01.00>hel<00:01.50>lo<00:02.00>\n",
+                Format::EnhancedLrc,
+            ),
+            (
+                "#TITLE:x\n#BPM:300\n: 0 4 0 Hel\n: 4 4 2 lo\nE\n",
+                Format::UltraStar,
+            ),
+            (
+                "[Script Info]\nTitle: x\n[Events]\nDialogue: 0,0:00:01.00,0:00:02.00,Default,,0,0,0,,{\\k50}hel\n",
+                Format::Ass,
+            ),
+            (
+                "[ti:x]\n[1000,2000]<0,500,0>hel<500,500,0>lo\n",
+                Format::Krc,
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(detect(text, Hint::none()), Some(expected), "{text}");
+        }
+    }
+
+    #[test]
+    fn content_beats_the_file_name() {
+        let lrc = "[00:01.00]hello\n";
+        assert_eq!(
+            detect(lrc, Hint::from_path(Path::new("song.txt"))),
+            Some(Format::Lrc)
+        );
+        assert_eq!(
+            detect("just some prose\n", Hint::from_path(Path::new("a.lrc"))),
+            None
+        );
+    }
+
+    #[test]
+    fn format_names_round_trip() {
+        for f in [
+            Format::Lrc,
+            Format::EnhancedLrc,
+            Format::UltraStar,
+            Format::Ass,
+            Format::Krc,
+        ] {
+            assert_eq!(Format::from_name(f.name()), Some(f));
+        }
+    }
+}
