@@ -17,3 +17,5 @@
 //! - microphone input, monitoring, track modes, voice effects, key shift and recording.
 //!
 //! Nothing is implemented yet: the two engine issues deliver it.
+
+#![warn(clippy::unwrap_used)] // input data must never panic the process

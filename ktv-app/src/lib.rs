@@ -12,6 +12,8 @@
 //! Rooms, roles, the queue, storage, the web page and the singer and listener clients come with
 //! their issues; see `ARCHITECTURE.md`.
 
+#![warn(clippy::unwrap_used)] // input data must never panic the process
+
 pub mod error;
 pub mod http;
 pub mod library;

@@ -1,5 +1,7 @@
 //! The `ktv` command: parses arguments and calls into the `ktv_app` library.
 
+#![warn(clippy::unwrap_used)] // input data must never panic the process
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 

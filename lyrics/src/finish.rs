@@ -97,6 +97,11 @@ pub(crate) fn finish(
             clamp_line(line);
         }
     }
+    // A line with nothing to show (only spaces, or empty syllables) is not a line; its notes,
+    // if any, stay in the melody.
+    lines.retain(|l| !l.text.is_empty());
+    // A line starts at its first word, which a file may put later than its line stamp.
+    lines.sort_by_key(|l| l.start);
     Lyrics { meta, lines, notes }
 }
 

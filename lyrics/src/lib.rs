@@ -30,11 +30,15 @@
 //! # Ok::<(), lyrics::Error>(())
 //! ```
 
+#![warn(clippy::unwrap_used)] // input data must never panic the process
+
 pub mod detect;
 pub mod encoding;
 pub mod error;
 mod finish;
 pub mod format;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod melody;
 pub mod model;
 mod text;

@@ -56,9 +56,9 @@ impl SongTime {
     /// Milliseconds, rounded to the nearest (half away from zero).
     pub const fn as_millis(self) -> i64 {
         if self.0 >= 0 {
-            (self.0 + 500) / 1000
+            self.0.saturating_add(500) / 1000
         } else {
-            (self.0 - 500) / 1000
+            self.0.saturating_sub(500) / 1000
         }
     }
 

@@ -14,3 +14,5 @@
 //! - sinks for read-back frames: PNG, raw/Y4M and MP4 through FFmpeg.
 //!
 //! Nothing is implemented yet: the render issue delivers it.
+
+#![warn(clippy::unwrap_used)] // input data must never panic the process

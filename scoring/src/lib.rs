@@ -14,3 +14,5 @@
 //! - mic latency calibration from a recorded loopback of a test signal.
 //!
 //! Nothing is implemented yet: the scoring issue delivers it.
+
+#![warn(clippy::unwrap_used)] // input data must never panic the process

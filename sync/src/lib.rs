@@ -13,3 +13,5 @@
 //! - NTP-style clock synchronisation, and thin UDP and WebSocket adapters behind a feature.
 //!
 //! Nothing is implemented yet: the sync issue delivers it.
+
+#![warn(clippy::unwrap_used)] // input data must never panic the process

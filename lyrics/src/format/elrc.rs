@@ -23,7 +23,7 @@ pub fn write(lyrics: &Lyrics) -> String {
             out.push('<');
             stamp::write(out, word.start, true);
             out.push('>');
-            out.push_str(text);
+            out.push_str(&lrc::escape(text));
             let next_start = line.words.get(i + 1).map(|w| w.start);
             if next_start.is_none_or(|next| next > word.end) {
                 out.push('<');

@@ -91,7 +91,7 @@ pub fn parse(text: &str) -> Result<Parsed> {
                 None => Entry {
                     source_line: number,
                     start: at,
-                    text: rest.to_owned(),
+                    text: unescape(rest).into_owned(),
                     words: Vec::new(),
                     open_last_word: false,
                 },
@@ -236,19 +236,22 @@ fn read_words(
     let mut cursor = 0;
     let mut text_start = 0;
     let mut current = line_start;
+    let mut bad_stamp_warned = false;
     let bytes = rest.as_bytes();
     while let Some(open) = memchr::memchr(b'<', &bytes[cursor..]).map(|i| cursor + i) {
         let close = memchr::memchr(b'>', &bytes[open..]).map(|i| open + i);
-        let Some(close) = close.filter(|&c| looks_like_stamp(&rest[open + 1..c])) else {
+        let Some((close, t)) = close.and_then(|c| stamp::parse(&rest[open + 1..c]).map(|t| (c, t)))
+        else {
+            if looks_like_stamp(&rest[open + 1..]) && !bad_stamp_warned {
+                bad_stamp_warned = true;
+                warnings.push(
+                    number,
+                    WarningKind::Ignored("unreadable word stamp kept as text".into()),
+                );
+            }
             cursor = open + 1;
             continue;
         };
-        let inner = &rest[open + 1..close];
-        let t = stamp::parse(inner).ok_or_else(|| Error::Parse {
-            format: Format::EnhancedLrc,
-            line: number,
-            kind: ParseErrorKind::BadTimestamp(inner.to_owned()),
-        })?;
         if open > text_start || !pieces.is_empty() {
             pieces.push((current, &rest[text_start..open]));
         }
@@ -283,7 +286,7 @@ fn read_words(
             continue;
         }
         let text_start = text.len() as u32;
-        text.push_str(piece);
+        text.push_str(&unescape(piece));
         words.push(Word {
             start,
             end,
@@ -303,13 +306,44 @@ fn read_words(
     }))
 }
 
-/// Whether the inside of `<…>` is meant as a time stamp (digits, then a colon, no spaces), so
-/// that a malformed one is an error while text such as `I <3 you` stays text.
-fn looks_like_stamp(inner: &str) -> bool {
-    let digits = inner.bytes().take_while(u8::is_ascii_digit).count();
-    digits > 0
-        && inner.as_bytes().get(digits) == Some(&b':')
-        && !inner.bytes().any(|b| b.is_ascii_whitespace() || b == b'<')
+/// Whether text after a `<` looks like a time stamp (digits, then a colon), so that a malformed
+/// one is reported, while text such as `I <3 you` stays text silently.
+fn looks_like_stamp(after_open: &str) -> bool {
+    let digits = after_open.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && after_open.as_bytes().get(digits) == Some(&b':')
+}
+
+/// Marks a `<` in text that a reader would take for a word stamp: `<` then a digit is written
+/// as `<` U+2060 (word joiner, invisible) and read back as `<`.
+const STAMP_ESCAPE: char = '\u{2060}';
+
+/// Text as written: every `<` followed by a digit gets the invisible escape.
+pub(crate) fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    let needs = text
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'<' && w[1].is_ascii_digit());
+    if !needs {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '<' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push(STAMP_ESCAPE);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Text as read: the escape after `<` is dropped.
+fn unescape(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(STAMP_ESCAPE) {
+        std::borrow::Cow::Owned(text.replace("<\u{2060}", "<"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 /// Writes line-timed LRC: the metadata tags, then `[mm:ss.xx]text` per line, and an empty
@@ -318,7 +352,13 @@ pub fn write(lyrics: &Lyrics) -> String {
     let mut out = String::new();
     write_meta(&mut out, &lyrics.meta);
     write_lines(&mut out, &lyrics.lines, false, true, |out, line| {
-        out.push_str(line.text.trim())
+        let text = line.text.trim();
+        // Text that starts with `[` would read as another tag; a space keeps it text (readers
+        // trim it away).
+        if text.starts_with('[') {
+            out.push(' ');
+        }
+        out.push_str(&escape(text))
     });
     out
 }
@@ -333,9 +373,13 @@ pub(crate) fn write_meta(out: &mut String, meta: &Meta) {
         ("au", &meta.lyricist),
         ("by", &meta.file_author),
     ];
+    // A tag ends at its first `]`, so a value cannot hold one: it becomes a full-width `］`.
+    let tag = |out: &mut String, key: &str, value: &str| {
+        out.push_str(&format!("[{key}:{}]\n", value.replace(']', "］")));
+    };
     for (key, value) in known {
         if let Some(value) = value {
-            out.push_str(&format!("[{key}:{value}]\n"));
+            tag(out, key, value);
         }
     }
     if let Some(length) = meta.length {
@@ -349,7 +393,7 @@ pub(crate) fn write_meta(out: &mut String, meta: &Meta) {
             .any(|k| k.eq_ignore_ascii_case(key));
         // Only tags with an LRC-shaped key; UltraStar's `BPM` and the like do not belong here.
         if !skip && is_id_key(key) && key.bytes().all(|b| b.is_ascii_lowercase()) {
-            out.push_str(&format!("[{key}:{value}]\n"));
+            tag(out, key, value);
         }
     }
 }

@@ -2,15 +2,16 @@
 
 use crate::time::SongTime;
 
-/// Reads `m:ss`, `m:ss.f`, `m:ss.ff`, `m:ss.fff` or `m:ss:ff` (any number of minute digits up
-/// to six, one or two second digits below 60). `None` if `s` is none of these.
+/// Reads `m:ss`, `m:ss.f`, `m:ss.ff`, `m:ss.fff` or `m:ss:ff` (one to twelve minute digits, so
+/// that any time the model holds reads back; one or two second digits below 60). `None` if `s`
+/// is none of these.
 pub(crate) fn parse(s: &str) -> Option<SongTime> {
     let (minutes, rest) = s.split_once(':')?;
     let (seconds, fraction) = match rest.find(['.', ':']) {
         Some(i) => (&rest[..i], Some(&rest[i + 1..])),
         None => (rest, None),
     };
-    let minutes = digits(minutes, 1, 6)?;
+    let minutes = digits(minutes, 1, 12)?;
     let seconds = digits(seconds, 1, 2)?;
     if seconds >= 60 {
         return None;

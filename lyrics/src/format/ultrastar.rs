@@ -57,8 +57,8 @@ struct Reader {
     builder_line: usize,
     drafts: Vec<Draft>,
     notes: Vec<ReferenceNote>,
-    /// Index in `notes` of the previous note of the current voice section.
-    prev_note: Option<usize>,
+    /// Indices in `notes` of the previous note of the current voice section (two for `P3`).
+    prev_notes: std::ops::Range<usize>,
     ended: bool,
     trailing_warned: bool,
 }
@@ -108,7 +108,7 @@ impl Reader {
                 self.flush_line();
                 self.voice = voice;
                 self.line_base = 0;
-                self.prev_note = None;
+                self.prev_notes = 0..0;
                 Ok(())
             }
             _ => Err(self.error(
@@ -143,31 +143,27 @@ impl Reader {
             "DUETSINGERP2" | "P2" => self.meta.voice_names[1] = text(),
             "RELATIVE" => self.relative = value.eq_ignore_ascii_case("yes"),
             "BPM" => {
-                let bpm = decimal(value)
-                    .filter(|b| b.is_finite() && *b > 0.0 && *b < 1e6)
-                    .ok_or_else(|| {
-                        self.error(
-                            number,
-                            ParseErrorKind::BadNumber {
-                                what: "a positive #BPM",
-                                found: value.to_owned(),
-                            },
-                        )
-                    })?;
+                let bpm = decimal(value).filter(|&b| valid_bpm(b)).ok_or_else(|| {
+                    self.error(
+                        number,
+                        ParseErrorKind::BadNumber {
+                            what: "a positive #BPM",
+                            found: value.to_owned(),
+                        },
+                    )
+                })?;
                 self.bpm = Some(bpm);
             }
             "GAP" => {
-                self.gap_ms = decimal(value)
-                    .filter(|g| g.is_finite() && g.abs() < 1e9)
-                    .ok_or_else(|| {
-                        self.error(
-                            number,
-                            ParseErrorKind::BadNumber {
-                                what: "#GAP in milliseconds",
-                                found: value.to_owned(),
-                            },
-                        )
-                    })?;
+                self.gap_ms = decimal(value).filter(|&g| valid_gap(g)).ok_or_else(|| {
+                    self.error(
+                        number,
+                        ParseErrorKind::BadNumber {
+                            what: "#GAP in milliseconds",
+                            found: value.to_owned(),
+                        },
+                    )
+                })?;
             }
             _ => {}
         }
@@ -201,9 +197,7 @@ impl Reader {
             .zip(["a start beat", "a length in beats", "a pitch"])
         {
             let trimmed = rest.trim_start_matches([' ', '\t']);
-            let end = trimmed
-                .find([' ', '\t'])
-                .unwrap_or(trimmed.len());
+            let end = trimmed.find([' ', '\t']).unwrap_or(trimmed.len());
             *field = trimmed[..end].parse().map_err(|_| {
                 self.error(
                     number,
@@ -218,7 +212,10 @@ impl Reader {
         // One separator, then the syllable exactly as written (a leading space starts a word).
         let syllable = rest.strip_prefix([' ', '\t']).unwrap_or(rest);
         let [beat, length, pitch] = fields;
-        if !(-1_000_000..=10_000_000).contains(&beat) || !(0..=1_000_000).contains(&length) {
+        // Wide enough for any time the model holds at 10 ms beats; narrow enough that beat
+        // arithmetic cannot overflow.
+        const MAX_BEATS: i64 = 1_000_000_000_000_000;
+        if !(-MAX_BEATS..=MAX_BEATS).contains(&beat) || !(0..=MAX_BEATS).contains(&length) {
             return Err(self.error(
                 number,
                 ParseErrorKind::BadNumber {
@@ -227,9 +224,9 @@ impl Reader {
                 },
             ));
         }
-        let beat = beat + if self.relative { self.line_base } else { 0 };
+        let beat = beat.saturating_add(if self.relative { self.line_base } else { 0 });
         let start = self.time(beat);
-        let end = self.time(beat + length);
+        let end = self.time(beat.saturating_add(length));
         self.add_note(number, start, end, pitch, kind);
         self.add_syllable(number, start, end, syllable)
     }
@@ -243,12 +240,16 @@ impl Reader {
         kind: NoteKind,
     ) {
         let pitch = Pitch::from_midi(60.0 + pitch.clamp(-200, 200) as f32);
-        if let Some(prev) = self.prev_note.map(|i| &mut self.notes[i]) {
-            if start < prev.start {
+        // The previous note of this voice section: one entry, or two for a `P3` (both) note.
+        let prev = self.prev_notes.clone();
+        if let Some(first) = prev.clone().next().map(|i| self.notes[i]) {
+            if start < first.start {
                 self.warnings.push(number, WarningKind::UnsortedNotes);
-            } else if start < prev.end() {
+            } else if start < first.end() {
                 self.warnings.push(number, WarningKind::OverlappingNotes);
-                prev.duration = start - prev.start;
+                for i in prev {
+                    self.notes[i].duration = start - self.notes[i].start;
+                }
             }
         }
         let voices: &[Voice] = match self.voice {
@@ -265,7 +266,7 @@ impl Reader {
                 voice,
             });
         }
-        self.prev_note = Some(self.notes.len() - 1);
+        self.prev_notes = self.notes.len() - voices.len()..self.notes.len();
     }
 
     fn add_syllable(
@@ -364,6 +365,16 @@ fn merge_shared_lines(drafts: &mut Vec<Draft>) {
     drafts.retain(|_| flags.next().unwrap_or(true));
 }
 
+/// A BPM this crate reads and writes: positive and below a million.
+fn valid_bpm(bpm: f64) -> bool {
+    bpm.is_finite() && bpm > 0.0 && bpm < 1e6
+}
+
+/// A GAP (ms) this crate reads and writes: within the times the model can hold.
+fn valid_gap(gap_ms: f64) -> bool {
+    gap_ms.is_finite() && gap_ms.abs() < 1e16
+}
+
 /// A decimal number with `.` or `,` as the separator (UltraStar files use both).
 fn decimal(s: &str) -> Option<f64> {
     s.replace(',', ".").parse().ok()
@@ -378,13 +389,21 @@ pub fn write(lyrics: &Lyrics) -> String {
     let bpm = meta
         .tag("BPM")
         .and_then(decimal)
-        .filter(|b| b.is_finite() && *b > 0.0)
+        .filter(|&b| valid_bpm(b))
         .unwrap_or(DEFAULT_WRITE_BPM);
     let gap_ms = meta
         .tag("GAP")
         .and_then(decimal)
-        .filter(|g| g.is_finite())
-        .unwrap_or_else(|| lyrics.lines.first().map_or(0, |l| l.start.as_millis()) as f64);
+        .filter(|&g| valid_gap(g))
+        .unwrap_or_else(|| {
+            let first_line = lyrics.lines.first().map(|l| l.start);
+            let first_note = lyrics.notes.first().map(|n| n.start);
+            first_line
+                .into_iter()
+                .chain(first_note)
+                .min()
+                .map_or(0, |t| t.as_millis()) as f64
+        });
     let grid = Grid { bpm, gap_ms };
 
     let mut out = String::new();
@@ -484,10 +503,16 @@ fn write_voice(out: &mut String, lyrics: &Lyrics, voice: Voice, grid: &Grid) {
             {
                 next_note += 1;
             }
+            // A syllable starting with `~` would read back as a held note; the full-width
+            // tilde looks the same and stays a word.
+            let word_text = match text.trim_end().strip_prefix('~') {
+                Some(rest) => format!("～{rest}"),
+                None => text.trim_end().to_owned(),
+            };
             let syllable = if prev_ended_with_space {
-                format!(" {}", text.trim_end())
+                format!(" {word_text}")
             } else {
-                text.trim_end().to_owned()
+                word_text
             };
             prev_ended_with_space = text.ends_with(char::is_whitespace);
             if first == next_note {

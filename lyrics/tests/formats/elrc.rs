@@ -1,5 +1,5 @@
 use lyrics::format::{elrc, lrc};
-use lyrics::{Error, Format, ParseErrorKind, WarningKind, WordTiming};
+use lyrics::{Format, WarningKind, WordTiming};
 
 use crate::{lines, words};
 
@@ -100,17 +100,14 @@ fn backwards_word_stamps_are_repaired_with_a_warning() {
 }
 
 #[test]
-fn a_malformed_word_stamp_is_an_error_with_its_line() {
-    let err =
-        elrc::parse("[00:01.00]<00:01.00>ok<00:02.00>\n[00:03.00]<00:03.0x>bad\n").unwrap_err();
-    assert_eq!(
-        err,
-        Error::Parse {
-            format: Format::EnhancedLrc,
-            line: 2,
-            kind: ParseErrorKind::BadTimestamp("00:03.0x".into())
-        }
-    );
+fn a_malformed_word_stamp_stays_text_with_a_warning() {
+    let parsed =
+        elrc::parse("[00:01.00]<00:01.00>ok<00:02.00>\n[00:03.00]<00:03.00>bad<00:03.0x>end\n")
+            .unwrap();
+    assert_eq!(parsed.lyrics.lines[1].text, "bad<00:03.0x>end");
+    assert_eq!(parsed.warnings.len(), 1);
+    assert_eq!(parsed.warnings[0].line, 2);
+    assert!(matches!(parsed.warnings[0].kind, WarningKind::Ignored(_)));
 }
 
 #[test]
@@ -141,4 +138,17 @@ fn plain_lrc_written_from_enhanced_keeps_lines() {
         "[ti:Twinkle Twinkle Little Star]\n[ar:Traditional]\n\
          [00:05.00]Twinkle twinkle little star\n[00:09.00]How I wonder what you are\n[00:12.60]\n"
     );
+}
+
+#[test]
+fn text_that_looks_like_a_stamp_survives_a_round_trip() {
+    // In KRC, "<1:05>" is plain text; written as LRC unmarked, it would read back as a stamp.
+    let parsed = lyrics::format::krc::parse("[1000,2000]score <1:05> now\n").unwrap();
+    assert_eq!(parsed.lyrics.lines[0].text, "score <1:05> now");
+    let written = lrc::write(&parsed.lyrics);
+    assert!(!written.contains("<1:05>"), "{written}");
+    let again = lrc::parse(&written).unwrap();
+    assert_eq!(again.lyrics.lines[0].text, "score <1:05> now");
+    let again = elrc::parse(&elrc::write(&parsed.lyrics)).unwrap();
+    assert_eq!(again.lyrics.lines[0].text, "score <1:05> now");
 }
