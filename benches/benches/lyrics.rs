@@ -31,6 +31,9 @@ fn parse(c: &mut Criterion) {
         });
     }
     // Baseline: the `lrc` crate reads the same line-timed file (it has no word stamps).
+    let theirs = ::lrc::Lyrics::from_str(&plain).expect("the lrc crate reads the bench file");
+    let ours = lrc::parse(&plain).expect("ktv reads the bench file");
+    assert_eq!(theirs.get_timed_lines().len(), ours.lyrics.lines.len());
     group.throughput(Throughput::Bytes(plain.len() as u64));
     group.bench_function("lrc_crate/plain_lrc_5000_lines", |b| {
         b.iter(|| ::lrc::Lyrics::from_str(black_box(&plain)).map(|l| l.get_timed_lines().len()))

@@ -35,11 +35,18 @@ pub fn enhanced_lrc(lines: usize) -> String {
     out
 }
 
-/// Line-timed LRC with `lines` lines.
+/// Line-timed LRC with `lines` lines, in the classic `[mm:ss.xx]` form every reader knows.
 pub fn plain_lrc(lines: usize) -> String {
     let mut out = String::from("[ti:bench]\n[ar:ktv]\n");
     for line in 0..lines {
-        stamp(&mut out, '[', 1_000 + line as u64 * 3_180, ']');
+        let ms = 1_000 + line as u64 * 3_180;
+        let _ = write!(
+            out,
+            "[{:02}:{:02}.{:02}]",
+            ms / 60_000,
+            ms / 1000 % 60,
+            ms % 1000 / 10
+        );
         for w in 0..8 {
             out.push_str(WORDS[(line + w) % WORDS.len()]);
         }
