@@ -23,9 +23,27 @@ pub enum Format {
     Ass,
     /// KRC plain text (after decryption): `[start,dur]<offset,dur,0>word`.
     Krc,
+    /// QRC plain text, bare or in its XML wrapper: `[start,dur]word(start,dur)`.
+    Qrc,
+    /// YRC: `[start,dur](start,dur,0)word`.
+    Yrc,
+    /// KTV-catalogue XML with per-syllable pitch (`<song>…<midi_lrc>…<tone pitch>`).
+    KtvXml,
 }
 
 impl Format {
+    /// Every format, in the order they are listed to users.
+    pub const ALL: [Format; 8] = [
+        Format::Lrc,
+        Format::EnhancedLrc,
+        Format::UltraStar,
+        Format::Ass,
+        Format::Krc,
+        Format::Qrc,
+        Format::Yrc,
+        Format::KtvXml,
+    ];
+
     /// The usual file extension, without the dot.
     pub fn extension(self) -> &'static str {
         match self {
@@ -33,6 +51,9 @@ impl Format {
             Format::UltraStar => "txt",
             Format::Ass => "ass",
             Format::Krc => "krc",
+            Format::Qrc => "qrc",
+            Format::Yrc => "yrc",
+            Format::KtvXml => "xml",
         }
     }
 
@@ -44,20 +65,22 @@ impl Format {
             Format::UltraStar => "ultrastar",
             Format::Ass => "ass",
             Format::Krc => "krc",
+            Format::Qrc => "qrc",
+            Format::Yrc => "yrc",
+            Format::KtvXml => "xml",
         }
+    }
+
+    /// Whether [`crate::write`] can write this format.
+    pub fn is_writable(self) -> bool {
+        matches!(self, Format::Lrc | Format::EnhancedLrc | Format::UltraStar)
     }
 
     /// The format named `name` (as [`Format::name`] gives it, case-insensitive).
     pub fn from_name(name: &str) -> Option<Format> {
-        [
-            Format::Lrc,
-            Format::EnhancedLrc,
-            Format::UltraStar,
-            Format::Ass,
-            Format::Krc,
-        ]
-        .into_iter()
-        .find(|f| f.name().eq_ignore_ascii_case(name))
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(name))
     }
 }
 
@@ -69,6 +92,9 @@ impl fmt::Display for Format {
             Format::UltraStar => "UltraStar",
             Format::Ass => "ASS",
             Format::Krc => "KRC",
+            Format::Qrc => "QRC",
+            Format::Yrc => "YRC",
+            Format::KtvXml => "KTV XML",
         })
     }
 }
@@ -96,6 +122,9 @@ impl Hint {
             Some("txt") => Some(Format::UltraStar),
             Some("ass" | "ssa") => Some(Format::Ass),
             Some("krc") => Some(Format::Krc),
+            Some("qrc") => Some(Format::Qrc),
+            Some("yrc") => Some(Format::Yrc),
+            Some("xml") => Some(Format::KtvXml),
             _ => None,
         };
         Hint { format }
@@ -129,6 +158,9 @@ struct Scores {
     ultrastar_notes: u32,
     ass_markers: u32,
     krc_lines: u32,
+    qrc_lines: u32,
+    yrc_lines: u32,
+    ktv_xml_markers: u32,
 }
 
 impl Scores {
@@ -154,8 +186,13 @@ impl Scores {
                     || line.eq_ignore_ascii_case("[events]")
                 {
                     self.ass_markers += 1;
-                } else if is_krc_line(bytes) {
-                    self.krc_lines += 1;
+                } else if let Some(after) = bracket_stamp(bytes) {
+                    match stamp_family(after) {
+                        Some(StampFamily::Krc) => self.krc_lines += 1,
+                        Some(StampFamily::Yrc) => self.yrc_lines += 1,
+                        Some(StampFamily::Qrc) => self.qrc_lines += 1,
+                        None => {}
+                    }
                 } else if bytes.get(1).is_some_and(u8::is_ascii_digit) {
                     self.lrc_lines += 1;
                     if memchr::memchr(b'<', bytes)
@@ -166,6 +203,13 @@ impl Scores {
                 }
             }
             Some(b'D') if line.starts_with("Dialogue:") => self.ass_markers += 1,
+            Some(b'<') => {
+                if line.contains("LyricContent=") || line.starts_with("<QrcInfos") {
+                    self.qrc_lines += 1;
+                } else if line.starts_with("<midi_lrc") || line.starts_with("<song>") {
+                    self.ktv_xml_markers += 1;
+                }
+            }
             _ => {}
         }
     }
@@ -181,8 +225,15 @@ impl Scores {
         if self.ass_markers > 0 {
             candidates.push((Format::Ass, self.ass_markers));
         }
-        if self.krc_lines > 0 {
-            candidates.push((Format::Krc, self.krc_lines));
+        for (format, count) in [
+            (Format::Krc, self.krc_lines),
+            (Format::Qrc, self.qrc_lines),
+            (Format::Yrc, self.yrc_lines),
+            (Format::KtvXml, self.ktv_xml_markers),
+        ] {
+            if count > 0 {
+                candidates.push((format, count));
+            }
         }
         if self.lrc_lines > 0 {
             let format = if self.lrc_word_stamps > 0 {
@@ -204,16 +255,39 @@ impl Scores {
     }
 }
 
-/// `[digits,digits]` at the start of a line: a KRC (or QRC/YRC) line stamp.
-fn is_krc_line(bytes: &[u8]) -> bool {
+/// After `[digits,digits]` at the start of a line (the line stamp of KRC, QRC and YRC), the
+/// rest of the line.
+fn bracket_stamp(bytes: &[u8]) -> Option<&[u8]> {
     let rest = &bytes[1..];
     let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
     if digits == 0 || rest.get(digits) != Some(&b',') {
-        return false;
+        return None;
     }
     let rest = &rest[digits + 1..];
     let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-    digits > 0 && rest.get(digits) == Some(&b']')
+    (digits > 0 && rest.get(digits) == Some(&b']')).then(|| &rest[digits + 1..])
+}
+
+enum StampFamily {
+    Krc,
+    Qrc,
+    Yrc,
+}
+
+/// Which word stamps follow a `[start,duration]` line stamp: `<o,d,0>` (KRC), `(s,d,0)` at the
+/// start (YRC), or `(s,d)` after a word (QRC). `None` for a line with no word stamps.
+fn stamp_family(after: &[u8]) -> Option<StampFamily> {
+    let open = memchr::memchr2(b'<', b'(', after)?;
+    let close = memchr::memchr2(b'>', b')', &after[open..])? + open;
+    let inner = &after[open + 1..close];
+    let numeric = !inner.is_empty() && inner.iter().all(|b| b.is_ascii_digit() || *b == b',');
+    let commas = inner.iter().filter(|&&b| b == b',').count();
+    match (after[open], numeric, commas) {
+        (b'<', true, 2) => Some(StampFamily::Krc),
+        (b'(', true, 2) => Some(StampFamily::Yrc),
+        (b'(', true, 1) => Some(StampFamily::Qrc),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -20,9 +20,29 @@ pub enum Error {
         /// What was wrong.
         kind: ParseErrorKind,
     },
+    /// A pitch file (the JSON that pairs with KRC or LRC) is malformed.
+    #[error("pitch file line {line}: {kind}")]
+    PitchFile {
+        /// The 1-based line number.
+        line: usize,
+        /// What was wrong.
+        kind: ParseErrorKind,
+    },
     /// The file is not in any format this crate reads.
-    #[error("not a lyrics file in a known format (LRC, enhanced LRC, UltraStar, ASS, KRC)")]
+    #[error(
+        "not a lyrics file in a known format (LRC, enhanced LRC, UltraStar, ASS, KRC, QRC, YRC, KTV XML)"
+    )]
     UnknownFormat,
+    /// The file declares a version of its format that this crate cannot read.
+    #[error("{format} version {version} is not supported (newest known: {newest})")]
+    UnsupportedVersion {
+        /// The format.
+        format: Format,
+        /// The version the file declares.
+        version: String,
+        /// The newest version this crate reads.
+        newest: &'static str,
+    },
     /// The file is larger, or has more lines or words, than this crate accepts.
     #[error("{what} exceeds the limit of {limit}")]
     Limit {
@@ -54,6 +74,9 @@ pub enum ParseErrorKind {
     /// A line is not of any kind the format allows.
     #[error("unexpected line {0:?}")]
     UnexpectedLine(String),
+    /// The structure is broken (XML, JSON), with the parser's own message.
+    #[error("malformed: {0}")]
+    Malformed(String),
     /// The file has no timed lyrics at all.
     #[error("no timed lyrics")]
     NoLyrics,

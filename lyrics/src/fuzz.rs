@@ -20,6 +20,11 @@ pub fn check_bytes(bytes: &[u8]) {
     }
 }
 
+/// Reads `text` as a pitch file; it must not panic, whatever it is.
+pub fn check_pitch(text: &str) {
+    let _ = crate::format::pitch::parse(text);
+}
+
 fn check_writers(lyrics: &Lyrics) {
     if lyrics.lines.is_empty() {
         // Nothing to write: every writable format needs at least one line.

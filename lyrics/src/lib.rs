@@ -8,8 +8,9 @@
 //! - [`time`]: [`SongTime`], the one type for a position in a song (lyrics, scoring, render).
 //! - [`model`]: [`Lyrics`] `{ meta, lines, notes }`, word-timed [`Line`]s and [`Word`]s.
 //! - [`melody`]: the reference melody, [`ReferenceNote`] `{ start, duration, pitch, kind, voice }`.
-//! - [`format`]: one module per format (LRC, enhanced LRC, UltraStar, ASS, KRC), each with
-//!   `parse` and, where the format can hold the model, `write`.
+//! - [`format`]: one module per format (LRC and enhanced LRC, UltraStar, ASS, KRC, QRC, YRC,
+//!   KTV-catalogue XML, and the pitch file that pairs with KRC/LRC), each with `parse` and,
+//!   where the format can hold the model, `write`.
 //! - [`encoding`] and [`detect`]: bytes to text (BOMs, UTF-16, GBK/GB18030, Windows-1252), and
 //!   which format the text is in, by content with the file name as a hint.
 //! - [`timeline`]: [`Timeline`] and [`Cursor`], the fast "where are we" queries.
@@ -49,7 +50,7 @@ pub use detect::{Format, Hint, detect};
 pub use error::{Error, ParseErrorKind, Result, Warning, WarningKind};
 pub use format::Parsed;
 pub use melody::{NoteKind, Pitch, ReferenceNote};
-pub use model::{Line, LineBuilder, Lyrics, Meta, Voice, Word, WordTiming};
+pub use model::{Line, LineBuilder, Lyrics, Media, Meta, Voice, Word, WordTiming};
 pub use text::{MAX_FILE_BYTES, MAX_LINES, MAX_WORDS_PER_LINE};
 pub use time::SongTime;
 pub use timeline::{Cursor, Phase, Position, Timeline, TimelineSettings};
@@ -63,6 +64,18 @@ pub fn parse(bytes: &[u8], hint: Hint) -> Result<Parsed> {
     let format = detect(&decoded.text, hint).ok_or(Error::UnknownFormat)?;
     let mut parsed = parse_as(&decoded.text, format)?;
     parsed.encoding = decoded.encoding.name();
+    if format == Format::UltraStar
+        && format::ultrastar::requires_utf8(&parsed.lyrics.meta)
+        && decoded.encoding != encoding_rs::UTF_8
+    {
+        warnings.push(
+            0,
+            WarningKind::Ignored(format!(
+                "UltraStar 1.0 and later must be UTF-8; read as {}",
+                decoded.encoding.name()
+            )),
+        );
+    }
     let mut all = warnings.into_vec();
     all.append(&mut parsed.warnings);
     parsed.warnings = all;
@@ -77,15 +90,19 @@ pub fn parse_as(text: &str, format: Format) -> Result<Parsed> {
         Format::UltraStar => format::ultrastar::parse(text),
         Format::Ass => format::ass::parse(text),
         Format::Krc => format::krc::parse(text),
+        Format::Qrc => format::qrc::parse(text),
+        Format::Yrc => format::yrc::parse(text),
+        Format::KtvXml => format::ktv_xml::parse(text),
     }
 }
 
-/// Writes `lyrics` in `format`; `None` for formats this crate only reads (ASS, KRC).
+/// Writes `lyrics` in `format`; `None` for formats this crate only reads (see
+/// [`Format::is_writable`]).
 pub fn write(lyrics: &Lyrics, format: Format) -> Option<String> {
     match format {
         Format::Lrc => Some(format::lrc::write(lyrics)),
         Format::EnhancedLrc => Some(format::elrc::write(lyrics)),
         Format::UltraStar => Some(format::ultrastar::write(lyrics)),
-        Format::Ass | Format::Krc => None,
+        _ => None,
     }
 }

@@ -45,6 +45,8 @@ pub struct Meta {
     /// The offset the file declared, in milliseconds (LRC `offset`, KRC `offset`), already
     /// applied to every time in the model: a positive offset made everything earlier.
     pub applied_offset_ms: i64,
+    /// The song's media files and play range, where the lyrics file names them (UltraStar).
+    pub media: Media,
     /// Display names of the duet voices (UltraStar `#DUETSINGERP1`/`#P1`), if any.
     pub voice_names: [Option<String>; 2],
     /// Every tag of the file in file order, known or not, as `(key, value)` with the key as
@@ -60,6 +62,32 @@ impl Meta {
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// Media files and the play range a lyrics file names (UltraStar headers), with times already
+/// converted from the file's units.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Media {
+    /// The song's audio (`#AUDIO`, or `#MP3` in older files).
+    pub audio: Option<String>,
+    /// The vocals-only track (`#VOCALS`, UltraStar 1.0+).
+    pub vocals: Option<String>,
+    /// The accompaniment track (`#INSTRUMENTAL`, UltraStar 1.0+).
+    pub instrumental: Option<String>,
+    /// The music video (`#VIDEO`).
+    pub video: Option<String>,
+    /// The cover image (`#COVER`).
+    pub cover: Option<String>,
+    /// A background image (`#BACKGROUND`).
+    pub background: Option<String>,
+    /// How far into the audio the video starts (`#VIDEOGAP`).
+    pub video_gap: Option<SongTime>,
+    /// Where playback starts (`#START`).
+    pub start: Option<SongTime>,
+    /// Where playback ends (`#END`).
+    pub end: Option<SongTime>,
+    /// The medley section, start and end.
+    pub medley: Option<(SongTime, SongTime)>,
 }
 
 /// Who sings a line or a note.
@@ -157,9 +185,10 @@ impl LineBuilder {
     }
 
     /// Appends a word with its times. Empty text is allowed (a timed pause inside a line).
+    /// Line breaks inside `text` (possible in XML formats) become spaces: a line is one row.
     pub fn push(&mut self, start: SongTime, end: SongTime, text: &str) {
         let text_start = self.text.len() as u32;
-        self.text.push_str(text);
+        push_one_row(&mut self.text, text);
         self.words.push(Word {
             start,
             end: end.max(start),
@@ -170,11 +199,16 @@ impl LineBuilder {
 
     /// Appends text to the last word (or to the line if there is none yet), e.g. a melisma.
     pub fn extend_last(&mut self, text: &str, end: SongTime) {
-        self.text.push_str(text);
+        push_one_row(&mut self.text, text);
         if let Some(last) = self.words.last_mut() {
             last.text_end = self.text.len() as u32;
             last.end = last.end.max(end);
         }
+    }
+
+    /// Whether the text so far ends with a character that `pred` accepts.
+    pub fn last_text_ends_with(&self, pred: impl Fn(char) -> bool) -> bool {
+        self.text.chars().next_back().is_some_and(pred)
     }
 
     /// The number of words so far.
@@ -200,5 +234,17 @@ impl LineBuilder {
             voice,
             timing,
         }
+    }
+}
+
+/// Appends `text` with any line break replaced by a space.
+fn push_one_row(out: &mut String, text: &str) {
+    if text.contains(['\n', '\r']) {
+        out.extend(
+            text.chars()
+                .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
+        );
+    } else {
+        out.push_str(text);
     }
 }

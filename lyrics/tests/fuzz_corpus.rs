@@ -54,3 +54,27 @@ fn krc_corpus() {
 fn any_corpus() {
     replay("any", lyrics::fuzz::check_bytes);
 }
+
+#[test]
+fn qrc_corpus() {
+    replay("qrc", as_text(Format::Qrc));
+}
+
+#[test]
+fn yrc_corpus() {
+    replay("yrc", as_text(Format::Yrc));
+}
+
+#[test]
+fn ktv_xml_corpus() {
+    replay("ktv_xml", as_text(Format::KtvXml));
+}
+
+#[test]
+fn pitch_corpus() {
+    replay("pitch", |bytes| {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            lyrics::fuzz::check_pitch(text);
+        }
+    });
+}

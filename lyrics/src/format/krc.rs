@@ -9,12 +9,22 @@ use crate::detect::Format;
 use crate::error::{Error, ParseErrorKind, Result, WarningKind, Warnings};
 use crate::finish::{Draft, finish};
 use crate::format::Parsed;
+use crate::format::timed_lines::{self, Row, millis};
 use crate::model::{LineBuilder, Meta, Voice};
 use crate::text::{self, MAX_LINES, MAX_WORDS_PER_LINE, check_limit};
 use crate::time::SongTime;
 
 /// Reads KRC plain text.
 pub fn parse(text: &str) -> Result<Parsed> {
+    read(text, Format::Krc, krc_words)
+}
+
+/// Reads a `[start,duration]` file whose words `words` reads; shared with QRC and YRC.
+pub(crate) fn read(
+    text: &str,
+    format: Format,
+    words: fn(SongTime, &str) -> Result<Option<LineBuilder>>,
+) -> Result<Parsed> {
     let mut warnings = Warnings::default();
     let mut meta = Meta::default();
     let mut drafts = Vec::new();
@@ -24,89 +34,60 @@ pub fn parse(text: &str) -> Result<Parsed> {
         if line.is_empty() {
             continue;
         }
-        let error = |kind| Error::Parse {
-            format: Format::Krc,
-            line: number,
-            kind,
-        };
-        let Some(close) = line.strip_prefix('[').and_then(|r| r.find(']')) else {
-            warnings.push(number, WarningKind::UntimedLine);
-            continue;
-        };
-        let inner = &line[1..=close];
-        let rest = &line[close + 2..];
-        if let Some((key, value)) = inner.split_once(':')
-            && key.bytes().all(|b| b.is_ascii_alphabetic())
-        {
-            read_tag(&mut meta, key, value.trim(), number, &mut warnings);
-            continue;
+        match timed_lines::row(line) {
+            Row::Tag(key, value) => {
+                timed_lines::read_tag(&mut meta, key, value, number, &mut warnings)
+            }
+            Row::Timed(start_ms, duration_ms, rest) => {
+                let start = SongTime::from_millis(start_ms);
+                let end = start + SongTime::from_millis(duration_ms);
+                let draft = match words(start, rest)? {
+                    Some(builder) => {
+                        let mut draft = Draft::from_builder(number, builder, Voice::P1);
+                        draft.start = draft.start.min(start);
+                        draft.end = draft.end.map(|e| e.max(end));
+                        draft
+                    }
+                    None => Draft {
+                        source_line: number,
+                        start,
+                        end: Some(end),
+                        text: rest.to_owned(),
+                        words: Vec::new(),
+                        open_last_word: false,
+                        voice: Voice::P1,
+                    },
+                };
+                drafts.push(draft);
+            }
+            Row::BadStamp(inner) => {
+                return Err(Error::Parse {
+                    format,
+                    line: number,
+                    kind: ParseErrorKind::BadTimestamp(format!("[{inner}]")),
+                });
+            }
+            Row::Other => warnings.push(number, WarningKind::UntimedLine),
         }
-        let (start, duration) =
-            pair(inner).ok_or_else(|| error(ParseErrorKind::BadTimestamp(format!("[{inner}]"))))?;
-        drafts.push(read_line(number, start, duration, rest)?);
     }
     if drafts.is_empty() {
         return Err(Error::Parse {
-            format: Format::Krc,
+            format,
             line: text::lines(text).count().max(1),
             kind: ParseErrorKind::NoLyrics,
         });
     }
-    let offset = SongTime::from_millis(meta.applied_offset_ms);
-    for draft in &mut drafts {
-        draft.start -= offset;
-        draft.end = draft.end.map(|e| e - offset);
-        for word in &mut draft.words {
-            word.start -= offset;
-            word.end -= offset;
-        }
-    }
+    timed_lines::apply_offset(&mut drafts, meta.applied_offset_ms);
     let lyrics = finish(drafts, Vec::new(), meta, &mut warnings);
-    Ok(Parsed::new(lyrics, Format::Krc, warnings))
+    Ok(Parsed::new(lyrics, format, warnings))
 }
 
-fn read_tag(meta: &mut Meta, key: &str, value: &str, line: usize, warnings: &mut Warnings) {
-    meta.tags.push((key.to_owned(), value.to_owned()));
-    let text = || (!value.is_empty()).then(|| value.to_owned());
-    match key.to_ascii_lowercase().as_str() {
-        "ti" => meta.title = text(),
-        "ar" => meta.artist = text(),
-        "al" => meta.album = text(),
-        "by" => meta.file_author = text(),
-        "offset" => match value.trim_start_matches('+').parse::<i64>() {
-            Ok(ms) if ms.abs() <= 86_400_000 => meta.applied_offset_ms = ms,
-            _ => warnings.push(
-                line,
-                WarningKind::Ignored(format!("unreadable offset {value:?}")),
-            ),
-        },
-        _ => {}
-    }
-}
-
-/// `a,b` of non-negative integers (milliseconds).
-fn pair(s: &str) -> Option<(i64, i64)> {
-    let (a, b) = s.split_once(',')?;
-    Some((millis(a)?, millis(b)?))
-}
-
-fn millis(s: &str) -> Option<i64> {
-    let s = s.trim();
-    if s.is_empty() || s.len() > 12 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
-}
-
-fn read_line(number: usize, start_ms: i64, duration_ms: i64, rest: &str) -> Result<Draft> {
-    let start = SongTime::from_millis(start_ms);
-    let end = start + SongTime::from_millis(duration_ms);
+/// `<offset,duration,x>word…`: each stamp times the text after it, relative to the line.
+fn krc_words(start: SongTime, rest: &str) -> Result<Option<LineBuilder>> {
     let mut builder = LineBuilder::new();
-    // Pieces of (word start, word end, text) where each `<o,d,x>` times the text after it.
     let mut current: Option<(SongTime, SongTime)> = None;
     let mut text_start = 0;
     let mut cursor = 0;
-    let mut timed = false;
     let bytes = rest.as_bytes();
     while let Some(open) = memchr::memchr(b'<', &bytes[cursor..]).map(|i| cursor + i) {
         let close = memchr::memchr(b'>', &bytes[open..]).map(|i| open + i);
@@ -115,7 +96,6 @@ fn read_line(number: usize, start_ms: i64, duration_ms: i64, rest: &str) -> Resu
             cursor = open + 1;
             continue;
         };
-        timed = true;
         let text = &rest[text_start..open];
         match current {
             Some((s, e)) => builder.push(s, e, text),
@@ -128,24 +108,11 @@ fn read_line(number: usize, start_ms: i64, duration_ms: i64, rest: &str) -> Resu
         cursor = close + 1;
         check_limit("words on one line", builder.len() + 1, MAX_WORDS_PER_LINE)?;
     }
-    if !timed {
-        return Ok(Draft {
-            source_line: number,
-            start,
-            end: Some(end),
-            text: rest.to_owned(),
-            words: Vec::new(),
-            open_last_word: false,
-            voice: Voice::P1,
-        });
-    }
-    if let Some((s, e)) = current {
-        builder.push(s, e, &rest[text_start..]);
-    }
-    let mut draft = Draft::from_builder(number, builder, Voice::P1);
-    draft.start = draft.start.min(start);
-    draft.end = draft.end.map(|e| e.max(end));
-    Ok(draft)
+    let Some((s, e)) = current else {
+        return Ok(None);
+    };
+    builder.push(s, e, &rest[text_start..]);
+    Ok(Some(builder))
 }
 
 /// `offset,duration,x` of a word stamp.

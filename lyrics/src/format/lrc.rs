@@ -6,8 +6,15 @@
 //! read it. A stamp with no text after it ends the line before it.
 //!
 //! Enhanced LRC (A2) puts `<mm:ss.xx>` before each word; a final stamp with no word after it
-//! closes the line. This reader reads both, and reports [`Format::EnhancedLrc`] when any line
-//! has word stamps; [`write`] writes plain LRC and [`super::elrc::write`] the enhanced form.
+//! closes the line. The simple format's per-word variant uses `[mm:ss.xx]` inside the line
+//! (`[00:12.00]He[00:12.40]llo`): a bracket stamp after the text has begun times a word, one
+//! before it is a line stamp. This reader reads all three, and reports [`Format::EnhancedLrc`]
+//! when any line has word stamps; [`write`] writes plain LRC and [`super::elrc::write`] the
+//! enhanced form.
+//!
+//! Duets prefix a line with its singer: `M:` (first voice), `F:` (second), `D:` (both), or
+//! the Chinese `男：`, `女：`, `合：`; a prefix holds until the next one. Writers put the prefix
+//! where the singer changes.
 
 use crate::detect::Format;
 use crate::error::{Error, ParseErrorKind, Result, WarningKind, Warnings};
@@ -25,6 +32,8 @@ pub fn parse(text: &str) -> Result<Parsed> {
     let mut stamps: Vec<SongTime> = Vec::new();
     let mut stray_whitespace = false;
     let mut has_word_stamps = false;
+    // Duet prefixes (`M:`, `F:`, `D:`) hold until the next one.
+    let mut singer = Voice::P1;
 
     for (number, raw) in text::lines(text) {
         check_limit("line count", number, MAX_LINES)?;
@@ -67,6 +76,13 @@ pub fn parse(text: &str) -> Result<Parsed> {
             }
             continue;
         }
+        let rest = match duet_prefix(rest) {
+            Some((voice, text)) => {
+                singer = voice;
+                text
+            }
+            None => rest,
+        };
         let words = read_words(rest, stamps[0], number, &mut warnings)?;
         has_word_stamps |= words.is_some();
         let first = stamps[0];
@@ -87,6 +103,7 @@ pub fn parse(text: &str) -> Result<Parsed> {
                         })
                         .collect(),
                     open_last_word: words.open_last_word,
+                    voice: singer,
                 },
                 None => Entry {
                     source_line: number,
@@ -94,6 +111,7 @@ pub fn parse(text: &str) -> Result<Parsed> {
                     text: unescape(rest).into_owned(),
                     words: Vec::new(),
                     open_last_word: false,
+                    voice: singer,
                 },
             });
         }
@@ -135,6 +153,7 @@ struct Entry {
     text: String,
     words: Vec<Word>,
     open_last_word: bool,
+    voice: Voice,
 }
 
 /// Lines with no text are end markers: they end the line before them and are dropped.
@@ -157,10 +176,39 @@ fn entries_to_drafts(entries: Vec<Entry>) -> Vec<Draft> {
             text: entry.text,
             words: entry.words,
             open_last_word: entry.open_last_word,
-            voice: Voice::P1,
+            voice: entry.voice,
         });
     }
     drafts
+}
+
+/// The singer a duet prefix names, and the text after it: `M:` (male, first voice), `F:`
+/// (female, second voice), `D:` (duet, both), and the Chinese `男：`, `女：`, `合：`.
+fn duet_prefix(text: &str) -> Option<(Voice, &str)> {
+    let mut chars = text.char_indices();
+    let (_, who) = chars.next()?;
+    let (colon_at, colon) = chars.next()?;
+    if colon != ':' && colon != '：' {
+        return None;
+    }
+    let voice = match who {
+        'M' | '男' => Voice::P1,
+        'F' | '女' => Voice::P2,
+        'D' | '合' => Voice::Both,
+        _ => return None,
+    };
+    // A prefix with nothing after it is just text.
+    let rest = text[colon_at + colon.len_utf8()..].trim_start();
+    (!rest.is_empty()).then_some((voice, rest))
+}
+
+/// The prefix [`duet_prefix`] reads for `voice`.
+pub(crate) fn duet_marker(voice: Voice) -> &'static str {
+    match voice {
+        Voice::P2 => "F: ",
+        Voice::Both => "D: ",
+        _ => "M: ",
+    }
 }
 
 /// `key:value` of an ID tag, the key being ASCII letters (e.g. `ti`, `offset`).
@@ -238,8 +286,11 @@ fn read_words(
     let mut current = line_start;
     let mut bad_stamp_warned = false;
     let bytes = rest.as_bytes();
-    while let Some(open) = memchr::memchr(b'<', &bytes[cursor..]).map(|i| cursor + i) {
-        let close = memchr::memchr(b'>', &bytes[open..]).map(|i| open + i);
+    // Word stamps are `<mm:ss.xx>` (enhanced LRC) or, after the line's text has begun,
+    // `[mm:ss.xx]` (the simple format's per-word variant).
+    while let Some(open) = memchr::memchr2(b'<', b'[', &bytes[cursor..]).map(|i| cursor + i) {
+        let closer = if bytes[open] == b'<' { b'>' } else { b']' };
+        let close = memchr::memchr(closer, &bytes[open..]).map(|i| open + i);
         let Some((close, t)) = close.and_then(|c| stamp::parse(&rest[open + 1..c]).map(|t| (c, t)))
         else {
             if looks_like_stamp(&rest[open + 1..]) && !bad_stamp_warned {
@@ -313,16 +364,16 @@ fn looks_like_stamp(after_open: &str) -> bool {
     digits > 0 && after_open.as_bytes().get(digits) == Some(&b':')
 }
 
-/// Marks a `<` in text that a reader would take for a word stamp: `<` then a digit is written
-/// as `<` U+2060 (word joiner, invisible) and read back as `<`.
+/// Marks a `<` or `[` in text that a reader would take for a word stamp: the bracket then a
+/// digit is written with U+2060 (word joiner, invisible) between them and read back without it.
 const STAMP_ESCAPE: char = '\u{2060}';
 
-/// Text as written: every `<` followed by a digit gets the invisible escape.
+/// Text as written: every `<` or `[` followed by a digit gets the invisible escape.
 pub(crate) fn escape(text: &str) -> std::borrow::Cow<'_, str> {
     let needs = text
         .as_bytes()
         .windows(2)
-        .any(|w| w[0] == b'<' && w[1].is_ascii_digit());
+        .any(|w| (w[0] == b'<' || w[0] == b'[') && w[1].is_ascii_digit());
     if !needs {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -330,7 +381,7 @@ pub(crate) fn escape(text: &str) -> std::borrow::Cow<'_, str> {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         out.push(c);
-        if c == '<' && chars.peek().is_some_and(char::is_ascii_digit) {
+        if (c == '<' || c == '[') && chars.peek().is_some_and(char::is_ascii_digit) {
             out.push(STAMP_ESCAPE);
         }
     }
@@ -340,7 +391,7 @@ pub(crate) fn escape(text: &str) -> std::borrow::Cow<'_, str> {
 /// Text as read: the escape after `<` is dropped.
 fn unescape(text: &str) -> std::borrow::Cow<'_, str> {
     if text.contains(STAMP_ESCAPE) {
-        std::borrow::Cow::Owned(text.replace("<\u{2060}", "<"))
+        std::borrow::Cow::Owned(text.replace("<\u{2060}", "<").replace("[\u{2060}", "["))
     } else {
         std::borrow::Cow::Borrowed(text)
     }
@@ -352,13 +403,7 @@ pub fn write(lyrics: &Lyrics) -> String {
     let mut out = String::new();
     write_meta(&mut out, &lyrics.meta);
     write_lines(&mut out, &lyrics.lines, false, true, |out, line| {
-        let text = line.text.trim();
-        // Text that starts with `[` would read as another tag; a space keeps it text (readers
-        // trim it away).
-        if text.starts_with('[') {
-            out.push(' ');
-        }
-        out.push_str(&escape(text))
+        out.push_str(&escape(line.text.trim()))
     });
     out
 }
@@ -374,8 +419,10 @@ pub(crate) fn write_meta(out: &mut String, meta: &Meta) {
         ("by", &meta.file_author),
     ];
     // A tag ends at its first `]`, so a value cannot hold one: it becomes a full-width `］`.
+    // A tag is one row: line breaks inside a value (possible from XML) become spaces.
     let tag = |out: &mut String, key: &str, value: &str| {
-        out.push_str(&format!("[{key}:{}]\n", value.replace(']', "］")));
+        let value = value.replace(']', "］").replace(['\n', '\r'], " ");
+        out.push_str(&format!("[{key}:{value}]\n"));
     };
     for (key, value) in known {
         if let Some(value) = value {
@@ -401,8 +448,8 @@ pub(crate) fn write_meta(out: &mut String, meta: &Meta) {
 /// How long a pause after a line must be before its end is written as an empty stamp.
 const END_STAMP_GAP: SongTime = SongTime::from_millis(500);
 
-/// Writes one `[stamp]…` row per line (the body from `body`), with `end_stamps`, an empty
-/// stamp after a line followed by a pause.
+/// Writes one `[stamp]…` row per line (the body from `body`), with a duet prefix where the
+/// singer changes, and with `end_stamps`, an empty stamp after a line followed by a pause.
 pub(crate) fn write_lines(
     out: &mut String,
     lines: &[Line],
@@ -410,10 +457,16 @@ pub(crate) fn write_lines(
     end_stamps: bool,
     mut body: impl FnMut(&mut String, &Line),
 ) {
+    let duet = lines.iter().any(|l| l.voice != Voice::P1);
+    let mut singer = None;
     for (i, line) in lines.iter().enumerate() {
         out.push('[');
         stamp::write(out, line.start, millis);
         out.push(']');
+        if duet && singer != Some(line.voice) {
+            singer = Some(line.voice);
+            out.push_str(duet_marker(line.voice));
+        }
         body(out, line);
         out.push('\n');
         let next = lines.get(i + 1).map(|l| l.start);

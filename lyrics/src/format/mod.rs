@@ -7,9 +7,14 @@
 pub mod ass;
 pub mod elrc;
 pub mod krc;
+pub mod ktv_xml;
 pub mod lrc;
+pub mod pitch;
+pub mod qrc;
 pub(crate) mod stamp;
+pub(crate) mod timed_lines;
 pub mod ultrastar;
+pub mod yrc;
 
 use crate::detect::Format;
 use crate::error::Warning;

@@ -11,13 +11,19 @@
 //!
 //! A syllable starting with a space starts a new word; a syllable `~` holds the previous one
 //! (a melisma), so it extends that word and adds a note.
+//!
+//! Versions (`#VERSION`): unversioned files and 1.0.0 give `#START` and `#VIDEOGAP` in seconds,
+//! `#END` in ms and the medley in beats (`#MEDLEYSTARTBEAT`/`#MEDLEYENDBEAT`); 1.0.0 requires
+//! UTF-8 and adds `#AUDIO`, `#VOCALS` and `#INSTRUMENTAL`. The 2.0.0 draft replaces `#MP3` with
+//! `#AUDIO` and gives every time in ms (`#MEDLEYSTART`/`#MEDLEYEND`). A file of a later major
+//! version is refused.
 
 use crate::detect::Format;
 use crate::error::{Error, ParseErrorKind, Result, WarningKind, Warnings};
 use crate::finish::{Draft, finish};
 use crate::format::Parsed;
 use crate::melody::{NoteKind, Pitch, ReferenceNote};
-use crate::model::{Line, LineBuilder, Lyrics, Meta, Voice};
+use crate::model::{Line, LineBuilder, Lyrics, Media, Meta, Voice};
 use crate::text::{self, MAX_LINES, MAX_WORDS_PER_LINE, check_limit};
 use crate::time::SongTime;
 
@@ -327,6 +333,8 @@ impl Reader {
 
     fn finish(mut self, line_count: usize) -> Result<Parsed> {
         self.flush_line();
+        let major = version_major(&self.meta)?;
+        self.meta.media = self.media(major);
         if self.bpm.is_none() {
             return Err(self.error(line_count.max(1), ParseErrorKind::Missing("#BPM")));
         }
@@ -340,6 +348,74 @@ impl Reader {
         let lyrics = finish(self.drafts, self.notes, self.meta, &mut self.warnings);
         Ok(Parsed::new(lyrics, Format::UltraStar, self.warnings))
     }
+}
+
+impl Reader {
+    /// The media headers, with times in the units of the file's version.
+    fn media(&self, major: u64) -> Media {
+        let meta = &self.meta;
+        let text = |key: &str| meta.tag(key).filter(|v| !v.is_empty()).map(str::to_owned);
+        let number = |key: &str| meta.tag(key).and_then(decimal).filter(|v| valid_gap(*v));
+        let millis = |v: f64| SongTime::from_secs_f64(v / 1000.0);
+        let seconds = SongTime::from_secs_f64;
+        let (start, video_gap, medley) = if major >= 2 {
+            let medley = number("MEDLEYSTART").zip(number("MEDLEYEND"));
+            (
+                number("START").map(millis),
+                number("VIDEOGAP").map(millis),
+                medley.map(|(a, b)| (millis(a), millis(b))),
+            )
+        } else {
+            let beat = |key: &str| meta.tag(key).and_then(|v| v.trim().parse::<i64>().ok());
+            let medley = beat("MEDLEYSTARTBEAT").zip(beat("MEDLEYENDBEAT"));
+            (
+                number("START").map(seconds),
+                number("VIDEOGAP").map(seconds),
+                medley.map(|(a, b)| (self.time(a), self.time(b))),
+            )
+        };
+        Media {
+            audio: text("AUDIO").or_else(|| text("MP3")),
+            vocals: text("VOCALS"),
+            instrumental: text("INSTRUMENTAL"),
+            video: text("VIDEO"),
+            cover: text("COVER"),
+            background: text("BACKGROUND"),
+            video_gap,
+            start,
+            end: number("END").map(millis),
+            medley,
+        }
+    }
+}
+
+/// The newest UltraStar format version this reader knows.
+pub const NEWEST_VERSION: &str = "2.0.0";
+
+/// The major version the file declares (0 when it declares none); an error for a major
+/// version newer than [`NEWEST_VERSION`]'s.
+fn version_major(meta: &Meta) -> Result<u64> {
+    let Some(version) = meta.tag("VERSION") else {
+        return Ok(0);
+    };
+    let major = version
+        .trim()
+        .split('.')
+        .next()
+        .and_then(|m| m.trim().parse::<u64>().ok());
+    match major {
+        Some(major) if major <= 2 => Ok(major),
+        _ => Err(Error::UnsupportedVersion {
+            format: Format::UltraStar,
+            version: version.to_owned(),
+            newest: NEWEST_VERSION,
+        }),
+    }
+}
+
+/// Whether the file's version requires UTF-8 (1.0.0 and later).
+pub fn requires_utf8(meta: &Meta) -> bool {
+    version_major(meta).is_ok_and(|major| major >= 1)
 }
 
 /// A line that `P1` and `P2` both sing, at the same times, is one line sung by both.
@@ -407,7 +483,10 @@ pub fn write(lyrics: &Lyrics) -> String {
     let grid = Grid { bpm, gap_ms };
 
     let mut out = String::new();
-    let mut header = |key: &str, value: &str| out.push_str(&format!("#{key}:{value}\n"));
+    // A header is one row: line breaks inside a value (possible from XML) become spaces.
+    let mut header = |key: &str, value: &str| {
+        out.push_str(&format!("#{key}:{}\n", value.replace(['\n', '\r'], " ")))
+    };
     if let Some(title) = &meta.title {
         header("TITLE", title);
     }

@@ -2,12 +2,15 @@
 //! the expected values written out by hand.
 
 mod ass;
+mod chinese_apps;
 mod cross_format;
 mod elrc;
 mod encodings;
 mod krc;
 mod lrc;
+mod lrc_variants;
 mod ultrastar;
+mod ultrastar_versions;
 
 use lyrics::{Line, Lyrics, SongTime};
 
