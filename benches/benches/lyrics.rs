@@ -1,4 +1,5 @@
-//! Lyrics: parsing throughput against the `lrc` crate as a baseline, and timeline queries.
+//! Lyrics: parsing throughput of every reader, with the `lrc` crate's parse of the same
+//! line-timed file as the baseline, and timeline queries.
 //!
 //! Targets (issue: lyrics): parsing ≥ 100 MB/s; `Timeline::at` ≤ 100 ns a query; a cursor
 //! stepping at 48 kHz / 128-frame blocks ≤ 20 ns a step.
@@ -7,27 +8,34 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ktv_benches::lyrics_input;
-use lyrics::format::{lrc, ultrastar};
-use lyrics::{SongTime, Timeline};
+use lyrics::format::lrc;
+use lyrics::{Format, SongTime, Timeline};
 
 fn parse(c: &mut Criterion) {
     let enhanced = lyrics_input::enhanced_lrc(5_000);
     let notes = lyrics_input::ultrastar(2_000);
     let plain = lyrics_input::plain_lrc(5_000);
+    let qrc = lyrics_input::qrc(5_000);
+    let yrc = lyrics_input::yrc(5_000);
+    let xml = lyrics_input::ktv_xml(2_000);
     let mut group = c.benchmark_group("lyrics/parse");
-    for (name, text) in [
-        ("enhanced_lrc_5000_lines", &enhanced),
-        ("ultrastar_2000_notes", &notes),
-        ("plain_lrc_5000_lines", &plain),
+    for (name, text, format) in [
+        ("enhanced_lrc_5000_lines", &enhanced, Format::EnhancedLrc),
+        ("ultrastar_2000_notes", &notes, Format::UltraStar),
+        ("plain_lrc_5000_lines", &plain, Format::Lrc),
+        ("qrc_5000_lines", &qrc, Format::Qrc),
+        ("yrc_5000_lines", &yrc, Format::Yrc),
+        ("ktv_xml_2000_lines", &xml, Format::KtvXml),
     ] {
+        let read = lyrics::parse_as(text, format).expect("ktv reads the bench file");
+        assert!(
+            read.lyrics.lines.len() >= 250,
+            "{name}: {} lines",
+            read.lyrics.lines.len()
+        );
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.bench_function(format!("ktv/{name}"), |b| {
-            b.iter(|| match name {
-                "ultrastar_2000_notes" => {
-                    ultrastar::parse(black_box(text)).map(|p| p.lyrics.lines.len())
-                }
-                _ => lrc::parse(black_box(text)).map(|p| p.lyrics.lines.len()),
-            })
+            b.iter(|| lyrics::parse_as(black_box(text), format).map(|p| p.lyrics.lines.len()))
         });
     }
     // Baseline: the `lrc` crate reads the same line-timed file (it has no word stamps).

@@ -77,3 +77,61 @@ pub fn ultrastar(notes: usize) -> String {
     out.push_str("E\n");
     out
 }
+
+/// QRC plain text with `lines` lines of eight words, each word before its absolute stamp.
+pub fn qrc(lines: usize) -> String {
+    let mut out = String::from("[ti:bench]\n[ar:ktv]\n");
+    let mut t = 1_000u64;
+    for line in 0..lines {
+        let _ = write!(out, "[{t},{}]", 8 * 310);
+        for w in 0..8 {
+            let _ = write!(out, "{}({t},310)", WORDS[(line + w) % WORDS.len()]);
+            t += 310;
+        }
+        out.push('\n');
+        t += 700;
+    }
+    out
+}
+
+/// YRC with `lines` lines of eight words, each stamp before its word.
+pub fn yrc(lines: usize) -> String {
+    let mut out = String::from("{\"t\":0,\"c\":[{\"tx\":\"作词: \"},{\"tx\":\"ktv\"}]}\n");
+    let mut t = 1_000u64;
+    for line in 0..lines {
+        let _ = write!(out, "[{t},{}]", 8 * 310);
+        for w in 0..8 {
+            let _ = write!(out, "({t},310,0){}", WORDS[(line + w) % WORDS.len()]);
+            t += 310;
+        }
+        out.push('\n');
+        t += 700;
+    }
+    out
+}
+
+/// KTV-catalogue XML with `lines` sentences of eight tones with pitch.
+pub fn ktv_xml(lines: usize) -> String {
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<song>\n<general><name>bench</name><singer>ktv</singer></general>\n<midi_lrc>\n<paragraph>\n",
+    );
+    let mut t = 1_000u64;
+    for line in 0..lines {
+        out.push_str("<sentence>\n");
+        for w in 0..8 {
+            let hz = 220.0 * 2f64.powf(((line + w) % 12) as f64 / 12.0);
+            let _ = writeln!(
+                out,
+                "<tone begin=\"{:.3}\" end=\"{:.3}\" pitch=\"{hz:.1}\" pronounce=\"\" lang=\"1\"><word>{}</word></tone>",
+                t as f64 / 1000.0,
+                (t + 310) as f64 / 1000.0,
+                WORDS[(line + w) % WORDS.len()].trim()
+            );
+            t += 310;
+        }
+        out.push_str("</sentence>\n");
+        t += 700;
+    }
+    out.push_str("</paragraph>\n</midi_lrc>\n</song>\n");
+    out
+}

@@ -6,6 +6,7 @@
 //!
 //! # Layout
 //! - [`library`]: finds the songs in a library folder (`song.toml` per song folder).
+//! - [`lyrics_tool`]: `ktv lyrics check | convert | show`, the tool for content teams.
 //! - [`http`]: the HTTP service, [`serve`]d on a listener until a shutdown future completes.
 //! - [`error`]: this crate's error type.
 //!
@@ -17,6 +18,7 @@
 pub mod error;
 pub mod http;
 pub mod library;
+pub mod lyrics_tool;
 
 pub use error::{Error, Result};
 pub use http::{ServeConfig, serve};

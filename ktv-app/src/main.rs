@@ -28,6 +28,48 @@ enum Command {
         #[arg(long, env = "KTV_LIBRARY", default_value_os_t = default_library())]
         library: PathBuf,
     },
+    /// Check, convert and inspect lyrics files.
+    #[command(subcommand)]
+    Lyrics(LyricsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum LyricsCommand {
+    /// Validate lyrics files (folders are searched): format and encoding, warnings and errors
+    /// with line numbers, and a summary. Exits with 1 if any file has errors.
+    Check {
+        /// Files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Convert lyrics to another format.
+    Convert {
+        /// The lyrics to read (any format ktv reads).
+        input: PathBuf,
+        /// The format to write: lrc, elrc or ultrastar.
+        #[arg(long, value_parser = parse_format)]
+        to: lyrics::Format,
+        /// Where to write.
+        output: PathBuf,
+        /// A pitch file (JSON `pitchDatas`) whose notes become the reference melody.
+        #[arg(long)]
+        pitch: Option<PathBuf>,
+    },
+    /// Print the timeline state at a song time.
+    Show {
+        /// The lyrics file.
+        file: PathBuf,
+        /// The song time, e.g. 01:23.4 or 83.4.
+        #[arg(long, allow_hyphen_values = true)]
+        at: lyrics::SongTime,
+    },
+}
+
+fn parse_format(name: &str) -> Result<lyrics::Format, String> {
+    lyrics::Format::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = lyrics::Format::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown format {name:?}; known: {}", names.join(", "))
+    })
 }
 
 /// The demo songs bundled with the source tree.
@@ -35,8 +77,15 @@ fn default_library() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets"))
 }
 
-fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+fn main() {
+    if let Err(error) = run(Cli::parse()) {
+        // `{:#}` prints the chain of causes on one line: what failed, and why.
+        eprintln!("error: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -44,10 +93,37 @@ fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     match cli.command {
-        Command::Serve { bind, library } => runtime.block_on(serve(bind, library)),
+        Command::Serve { bind, library } => tokio::runtime::Runtime::new()
+            .context("cannot start the async runtime")?
+            .block_on(serve(bind, library)),
+        Command::Lyrics(command) => lyrics_command(command),
     }
+}
+
+fn lyrics_command(command: LyricsCommand) -> anyhow::Result<()> {
+    use ktv_app::lyrics_tool;
+    let mut stdout = std::io::stdout().lock();
+    match command {
+        LyricsCommand::Check { paths } => {
+            let report = lyrics_tool::check(&paths, &mut stdout)?;
+            if report.errors() > 0 {
+                std::process::exit(1);
+            }
+        }
+        LyricsCommand::Convert {
+            input,
+            to,
+            output,
+            pitch,
+        } => {
+            for warning in lyrics_tool::convert(&input, to, &output, pitch.as_deref())? {
+                eprintln!("{}: {warning}", input.display());
+            }
+        }
+        LyricsCommand::Show { file, at } => lyrics_tool::show(&file, at, &mut stdout)?,
+    }
+    Ok(())
 }
 
 async fn serve(bind: SocketAddr, library: PathBuf) -> anyhow::Result<()> {

@@ -52,7 +52,7 @@ pub use format::Parsed;
 pub use melody::{NoteKind, Pitch, ReferenceNote};
 pub use model::{Line, LineBuilder, Lyrics, Media, Meta, Voice, Word, WordTiming};
 pub use text::{MAX_FILE_BYTES, MAX_LINES, MAX_WORDS_PER_LINE};
-pub use time::SongTime;
+pub use time::{ParseSongTimeError, SongTime};
 pub use timeline::{Cursor, Phase, Position, Timeline, TimelineSettings};
 
 /// Reads lyrics from the bytes of a file: detects the encoding and the format (by content,

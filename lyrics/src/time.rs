@@ -120,6 +120,47 @@ impl fmt::Display for SongTime {
     }
 }
 
+/// A time that could not be read from text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a song time: {0:?} (expected e.g. 01:23.4, 1:05 or 83.4)")]
+pub struct ParseSongTimeError(String);
+
+impl std::str::FromStr for SongTime {
+    type Err = ParseSongTimeError;
+
+    /// Reads `[-][h:]m:ss[.fff]` or plain seconds (`83.4`), as people type times.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let error = || ParseSongTimeError(s.to_owned());
+        let text = s.trim();
+        let (negative, text) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let mut seconds = 0.0f64;
+        let parts: Vec<&str> = text.split(':').collect();
+        if parts.len() > 3 || parts.iter().any(|p| p.is_empty()) {
+            return Err(error());
+        }
+        for (i, part) in parts.iter().enumerate() {
+            let last = i + 1 == parts.len();
+            let value: f64 = if last {
+                part.parse().map_err(|_| error())?
+            } else {
+                part.parse::<u32>().map_err(|_| error())? as f64
+            };
+            if !value.is_finite() || value < 0.0 || (i > 0 && value >= 60.0) {
+                return Err(error());
+            }
+            seconds = seconds * 60.0 + value;
+        }
+        Ok(SongTime::from_secs_f64(if negative {
+            -seconds
+        } else {
+            seconds
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +180,19 @@ mod tests {
         assert_eq!(SongTime::from_millis(83_400).to_string(), "01:23.400");
         assert_eq!(SongTime::from_millis(-250).to_string(), "-00:00.250");
         assert_eq!(SongTime::from_millis(6_000_000).to_string(), "100:00.000");
+    }
+
+    #[test]
+    fn reads_times_as_people_type_them() {
+        let ms = |s: &str| s.parse::<SongTime>().map(SongTime::as_millis);
+        assert_eq!(ms("01:23.4"), Ok(83_400));
+        assert_eq!(ms("1:05"), Ok(65_000));
+        assert_eq!(ms("83.4"), Ok(83_400));
+        assert_eq!(ms("1:00:00"), Ok(3_600_000));
+        assert_eq!(ms("-0:01.5"), Ok(-1_500));
+        for bad in ["", "1:60", "a:10", "1::2", "1:2:3:4", "NaN"] {
+            assert!(bad.parse::<SongTime>().is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -59,6 +59,32 @@ pub fn workspace_root() -> PathBuf {
         .to_owned()
 }
 
+/// What a finished `ktv` command printed.
+#[derive(Debug)]
+pub struct Finished {
+    /// The exit code (`None` if killed by a signal).
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+/// Runs `ktv` with `args` to completion.
+pub fn run_ktv(args: &[&str]) -> Finished {
+    let output = Command::new(ktv_binary())
+        .args(args)
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::null())
+        .output()
+        .expect("cannot run ktv");
+    Finished {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
 /// A `ktv` child process, killed when dropped unless it was waited for.
 #[derive(Debug)]
 pub struct KtvProcess {
