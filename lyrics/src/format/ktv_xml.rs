@@ -34,14 +34,12 @@ const MAX_TONES: usize = 100_000;
 /// Reads a KTV-catalogue XML file.
 pub fn parse(text: &str) -> Result<Parsed> {
     let mut reader = Reader::from_str(text);
+    // Errors need the line of any position; sentences, in order, count forwards.
     let line_at = |pos: u64| {
         let pos = (pos as usize).min(text.len());
-        text.as_bytes()[..pos]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
+        memchr::memchr_iter(b'\n', &text.as_bytes()[..pos]).count() + 1
     };
+    let mut lines_seen = LineCounter::default();
     let error = |pos: u64, kind| Error::Parse {
         format: Format::KtvXml,
         line: line_at(pos),
@@ -71,7 +69,7 @@ pub fn parse(text: &str) -> Result<Parsed> {
             }
             Event::Start(e) => match e.local_name().as_ref() {
                 "sentence" => {
-                    sentence_line = line_at(pos);
+                    sentence_line = lines_seen.line_at(text, pos);
                     check_limit("line count", drafts.len() + 1, MAX_LINES)?;
                 }
                 "name" => reading = Some("name"),
@@ -141,6 +139,22 @@ pub fn parse(text: &str) -> Result<Parsed> {
     let mut warnings = Warnings::default();
     let lyrics = finish(drafts, notes, meta, &mut warnings);
     Ok(Parsed::new(lyrics, Format::KtvXml, warnings))
+}
+
+/// Line numbers of increasing positions, counting only the text between them.
+#[derive(Default)]
+struct LineCounter {
+    pos: usize,
+    line: usize,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, text: &str, pos: u64) -> usize {
+        let pos = (pos as usize).clamp(self.pos, text.len());
+        self.line += memchr::memchr_iter(b'\n', &text.as_bytes()[self.pos..pos]).count();
+        self.pos = pos;
+        self.line + 1
+    }
 }
 
 struct Tone {
