@@ -1,21 +1,60 @@
 //! The real-time audio engine.
 //!
-//! This crate plays songs and mixes in the singer's microphone with the real-time discipline a
-//! live performance needs: the audio callback never allocates, frees, locks, blocks or does I/O.
-//! It depends on none of ktv's other crates; it speaks frames at its sample rate plus the host
-//! instant they were valid at, and `ktv-app` converts those to song time.
+//! This crate plays songs with the real-time discipline a live performance needs: the audio
+//! callback never allocates, frees, locks, blocks or does I/O. It depends on none of ktv's
+//! other crates; it speaks frames at its sample rate plus the host time they are heard at, and
+//! `ktv-app` converts those to song time (see `ARCHITECTURE.md`).
 //!
-//! What it will hold (see `ARCHITECTURE.md`):
-//! - `EngineHandle` (control side: commands in, events out) and `Processor` (audio side),
-//!   joined only by lock-free queues and atomics;
-//! - sources: symphonia decoding and rubato resampling on a decode thread into a ring, the
-//!   accompaniment and original-vocal tracks in lockstep;
-//! - the transport and the position clock (frames played plus the host instant they were valid
-//!   at, published as one consistent value);
-//! - drivers behind one `Driver` seam: an offline driver (deterministic, as fast as it can, or
-//!   paced on the host clock) and cpal (ALSA, and JACK through cpal's `jack` feature);
-//! - microphone input, monitoring, track modes, voice effects, key shift and recording.
+//! # Layout
+//! - [`handle`]: [`EngineHandle`], the control side (commands in, events and the clock out),
+//!   and [`handle::new`], which builds it with its [`Processor`].
+//! - [`processor`]: [`Processor`], the audio side: transport, track crossfade, varispeed.
+//! - [`source`]: decoding (symphonia) and resampling (rubato) on a decode thread per song,
+//!   into a ring of chunks that keeps the accompaniment and the original in lockstep.
+//! - [`clock`]: the position clock, one consistent (position, host time) pair read without
+//!   locks.
+//! - [`driver`]: what calls the processor: the offline driver (deterministic, or paced on the
+//!   host clock) and cpal (ALSA, JACK).
+//! - [`render`]: rendering a song offline to a WAV or FLAC file (`ktv mix`).
 //!
-//! Nothing is implemented yet: the two engine issues deliver it.
+//! # Example
+//! ```no_run
+//! use engine::{EngineSettings, SongSource, driver::offline};
+//!
+//! let (mut handle, mut processor) = engine::new(EngineSettings::default());
+//! handle.load(&SongSource::two_files("accompaniment.flac", "original.mp3"))?;
+//! handle.play()?;
+//! let mut out = Vec::new();
+//! offline::render(&mut processor, 2, 48_000, 128, |block| out.extend_from_slice(block));
+//! # Ok::<(), engine::EngineError>(())
+//! ```
 
 #![warn(clippy::unwrap_used)] // input data must never panic the process
+
+pub mod clock;
+mod command;
+pub mod driver;
+mod error;
+pub mod event;
+pub mod handle;
+mod playback;
+pub mod processor;
+pub mod render;
+pub mod song;
+pub mod source;
+pub mod time;
+mod varispeed;
+
+pub use clock::{ClockReading, PositionClock};
+pub use error::{EngineError, Result};
+pub use event::Event;
+pub use handle::{EngineHandle, EngineSettings, new};
+pub use processor::Processor;
+pub use song::{Original, SongFiles, SongSource, Track};
+pub use source::stream::SongInfo;
+pub use time::{HostClock, HostTime};
+
+/// The slowest playback rate [`EngineHandle::set_rate`] accepts.
+pub const MIN_RATE: f64 = 0.995;
+/// The fastest playback rate [`EngineHandle::set_rate`] accepts.
+pub const MAX_RATE: f64 = 1.005;

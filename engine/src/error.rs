@@ -1,0 +1,56 @@
+//! Errors of the engine.
+
+use std::path::PathBuf;
+
+/// What went wrong in the engine, with the file or command it went wrong on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// A file could not be opened or read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file is not audio in a format the engine decodes, or is corrupt where it was probed.
+    #[error("cannot decode {path}: {reason}")]
+    Decode {
+        /// The file.
+        path: PathBuf,
+        /// What the decoder said.
+        reason: String,
+    },
+    /// The file has no audio stream of the kind asked for.
+    #[error("{path} has no audio stream {index} (it has {count})")]
+    NoSuchStream {
+        /// The file.
+        path: PathBuf,
+        /// The stream asked for.
+        index: usize,
+        /// How many audio streams it has.
+        count: usize,
+    },
+    /// The command queue to the audio thread is full (the audio thread is not running, or
+    /// commands come faster than blocks).
+    #[error("the engine's command queue is full")]
+    QueueFull,
+    /// A playback rate outside the supported range.
+    #[error("playback rate {0} is outside {min}..={max}", min = crate::MIN_RATE, max = crate::MAX_RATE)]
+    RateOutOfRange(f64),
+    /// The audio device or driver failed.
+    #[error("audio device: {0}")]
+    Device(String),
+    /// Writing rendered audio failed.
+    #[error("cannot write {path}: {reason}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The result type of the engine.
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;

@@ -1,0 +1,197 @@
+//! The control side: [`EngineHandle`] sends commands, reads events and the position clock,
+//! and owns everything that allocates (decode threads, spent songs).
+
+use std::sync::Arc;
+use std::sync::mpsc;
+
+use crate::clock::{ClockReading, PositionClock};
+use crate::command::Command;
+use crate::error::{EngineError, Result};
+use crate::event::Event;
+use crate::playback::Playback;
+use crate::processor::Processor;
+use crate::song::{SongSource, Track};
+use crate::source::stream::{self, SongInfo};
+use crate::time::HostTime;
+use crate::{MAX_RATE, MIN_RATE};
+
+/// How an engine is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EngineSettings {
+    /// The output sample rate; songs are resampled to it.
+    pub sample_rate: u32,
+    /// Commands that can wait for the audio thread.
+    pub command_capacity: usize,
+    /// Events that can wait for the control side.
+    pub event_capacity: usize,
+    /// Decoded chunks buffered per song (256 frames each).
+    pub ring_chunks: usize,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        EngineSettings {
+            sample_rate: 48_000,
+            command_capacity: 64,
+            event_capacity: 256,
+            // 96 × 256 frames ≈ 0.5 s at 48 kHz: deep enough for a slow disk, small enough
+            // that a song is never whole in memory.
+            ring_chunks: 96,
+        }
+    }
+}
+
+/// Builds an engine: the control-side handle and the audio-side processor, joined only by
+/// lock-free rings and the position clock.
+pub fn new(settings: EngineSettings) -> (EngineHandle, Processor) {
+    let (command_tx, command_rx) = rtrb::RingBuffer::new(settings.command_capacity);
+    let (event_tx, event_rx) = rtrb::RingBuffer::new(settings.event_capacity);
+    let (trash_tx, trash_rx) = rtrb::RingBuffer::new(8);
+    let clock = Arc::new(PositionClock::new(settings.sample_rate));
+    let (decode_events_tx, decode_events) = mpsc::channel();
+    let processor = Processor::new(
+        settings.sample_rate,
+        command_rx,
+        event_tx,
+        trash_tx,
+        Arc::clone(&clock),
+    );
+    let handle = EngineHandle {
+        settings,
+        commands: command_tx,
+        events: event_rx,
+        trash: trash_rx,
+        decode_events,
+        decode_events_tx,
+        clock,
+        decoders: Vec::new(),
+    };
+    (handle, processor)
+}
+
+/// The control side of an engine. Not real-time: it may allocate and block briefly (it opens
+/// files, spawns decode threads and drops spent songs).
+pub struct EngineHandle {
+    settings: EngineSettings,
+    commands: rtrb::Producer<Command>,
+    events: rtrb::Consumer<Event>,
+    trash: rtrb::Consumer<Box<Playback>>,
+    decode_events: mpsc::Receiver<Event>,
+    decode_events_tx: mpsc::Sender<Event>,
+    clock: Arc<PositionClock>,
+    decoders: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl EngineHandle {
+    /// The engine's sample rate.
+    pub fn sample_rate(&self) -> u32 {
+        self.settings.sample_rate
+    }
+
+    /// Opens a song (errors here are about the files: missing, not audio, no such stream),
+    /// starts its decode thread and hands it to the audio thread, replacing any song there.
+    /// It is paused at its start; [`EngineHandle::play`] starts it.
+    pub fn load(&mut self, song: &SongSource) -> Result<SongInfo> {
+        self.reap();
+        let (chunks_tx, chunks_rx) = rtrb::RingBuffer::new(self.settings.ring_chunks);
+        let (control_tx, control_rx) = rtrb::RingBuffer::new(16);
+        let (info, thread) = stream::spawn(
+            song,
+            self.settings.sample_rate,
+            chunks_tx,
+            control_rx,
+            self.decode_events_tx.clone(),
+        )?;
+        self.decoders.push(thread);
+        let playback = Playback::new(chunks_rx, control_tx, song.original);
+        self.send(Command::Load(Box::new(playback)))?;
+        Ok(info)
+    }
+
+    /// Unloads the song.
+    pub fn stop(&mut self) -> Result<()> {
+        self.send(Command::Stop)
+    }
+
+    /// Starts or resumes playback now.
+    pub fn play(&mut self) -> Result<()> {
+        self.send(Command::Play)
+    }
+
+    /// Starts or resumes playback so that the current position is heard exactly at `at`.
+    pub fn play_at(&mut self, at: HostTime) -> Result<()> {
+        self.send(Command::PlayAt(at))
+    }
+
+    /// Pauses, holding the position.
+    pub fn pause(&mut self) -> Result<()> {
+        self.send(Command::Pause)
+    }
+
+    /// Jumps to a song frame (at the engine rate), keeping the transport state.
+    pub fn seek(&mut self, frame: u64) -> Result<()> {
+        self.send(Command::Seek { frame })
+    }
+
+    /// Jumps to a song frame and starts playing it exactly at `at` (late frames are skipped
+    /// so the song stays on that schedule).
+    pub fn seek_at(&mut self, frame: u64, at: HostTime) -> Result<()> {
+        self.send(Command::SeekAt { frame, at })
+    }
+
+    /// Crossfades to the accompaniment or the original.
+    pub fn select_track(&mut self, track: Track) -> Result<()> {
+        self.send(Command::SelectTrack(track))
+    }
+
+    /// Sets the playback rate (1 = normal) within ±0.5%, ramped (for sync's drift
+    /// correction).
+    pub fn set_rate(&mut self, rate: f64) -> Result<()> {
+        if !(MIN_RATE..=MAX_RATE).contains(&rate) {
+            return Err(EngineError::RateOutOfRange(rate));
+        }
+        self.send(Command::SetRate(rate))
+    }
+
+    /// The position clock's latest reading.
+    pub fn clock(&self) -> ClockReading {
+        self.clock.read()
+    }
+
+    /// The events since the last call, from the audio thread and the decode threads. Also
+    /// drops songs the audio thread has finished with; call it regularly.
+    pub fn poll_events(&mut self) -> Vec<Event> {
+        while let Ok(spent) = self.trash.pop() {
+            drop(spent);
+        }
+        self.reap();
+        let mut events = Vec::new();
+        while let Ok(event) = self.events.pop() {
+            events.push(event);
+        }
+        events.extend(self.decode_events.try_iter());
+        events
+    }
+
+    fn send(&mut self, command: Command) -> Result<()> {
+        self.commands
+            .push(command)
+            .map_err(|_| EngineError::QueueFull)
+    }
+
+    /// Joins decode threads that have finished.
+    fn reap(&mut self) {
+        let (finished, running): (Vec<_>, Vec<_>) =
+            self.decoders.drain(..).partition(|t| t.is_finished());
+        self.decoders = running;
+        for thread in finished {
+            // A decode thread reports its errors as events; a panic there is a bug, and
+            // joining it here keeps it from passing silently.
+            if thread.join().is_err() {
+                let _ = self
+                    .decode_events_tx
+                    .send(Event::DecodeError("the decode thread panicked".into()));
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! Rendering a song offline to a file (`ktv mix`): the real engine, driven by the offline
+//! driver, into WAV (32-bit float) or FLAC (24-bit).
+
+use std::path::Path;
+
+use crate::driver::offline;
+use crate::error::{EngineError, Result};
+use crate::event::Event;
+use crate::handle::{self, EngineSettings};
+use crate::song::{SongSource, Track};
+
+/// The file formats [`render_song`] writes, chosen by the output's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// WAV, 32-bit float.
+    Wav,
+    /// FLAC, 24-bit.
+    Flac,
+}
+
+impl OutputFormat {
+    /// The format for a file name (`.wav`, `.flac`).
+    pub fn from_path(path: &Path) -> Option<OutputFormat> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "wav" => Some(OutputFormat::Wav),
+            "flac" => Some(OutputFormat::Flac),
+            _ => None,
+        }
+    }
+}
+
+/// What was rendered.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RenderReport {
+    /// Frames written.
+    pub frames: u64,
+    /// The sample rate.
+    pub sample_rate: u32,
+}
+
+/// Plays `song` with `track` selected from start to end through the engine and writes the
+/// stereo output to `out`. `progress` gets the fraction done (when the length is known).
+pub fn render_song(
+    song: &SongSource,
+    track: Track,
+    sample_rate: u32,
+    out: &Path,
+    mut progress: impl FnMut(f64),
+) -> Result<RenderReport> {
+    let format = OutputFormat::from_path(out).ok_or_else(|| EngineError::Write {
+        path: out.to_owned(),
+        reason: "the file name must end in .wav or .flac".into(),
+    })?;
+    let (mut handle, mut processor) = handle::new(EngineSettings {
+        sample_rate,
+        ..EngineSettings::default()
+    });
+    let info = handle.load(song)?;
+    handle.select_track(track)?;
+    handle.play()?;
+    let expected = info.duration_frames.unwrap_or(0);
+    let mut samples: Vec<f32> = Vec::with_capacity((expected as usize).saturating_mul(2));
+    let mut error = None;
+    // Ten minutes past the expected end is a stall, not a song.
+    let limit = expected + u64::from(sample_rate) * 600;
+    offline::render_until(&mut processor, 2, limit, 1024, |_, block, done| {
+        samples.extend_from_slice(block);
+        if expected > 0 && done % (u64::from(sample_rate) * 5) < 1024 {
+            progress((done as f64 / expected as f64).min(1.0));
+        }
+        let mut ended = false;
+        for event in handle.poll_events() {
+            match event {
+                Event::EndOfSong => ended = true,
+                Event::DecodeError(message) => error = Some(message),
+                _ => {}
+            }
+        }
+        ended
+    });
+    if let Some(reason) = error {
+        return Err(EngineError::Decode {
+            path: out.to_owned(),
+            reason,
+        });
+    }
+    // The last block runs past the end; the song's length is what the clock says.
+    let frames = (handle.clock().position.round() as u64).min(samples.len() as u64 / 2);
+    samples.truncate(frames as usize * 2);
+    progress(1.0);
+    match format {
+        OutputFormat::Wav => write_wav(out, &samples, sample_rate)?,
+        OutputFormat::Flac => write_flac(out, &samples, sample_rate)?,
+    }
+    Ok(RenderReport {
+        frames,
+        sample_rate,
+    })
+}
+
+fn write_error(path: &Path, reason: impl ToString) -> EngineError {
+    EngineError::Write {
+        path: path.to_owned(),
+        reason: reason.to_string(),
+    }
+}
+
+fn write_wav(path: &Path, samples: &[f32], sample_rate: u32) -> Result<()> {
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    let mut writer = hound::WavWriter::create(path, spec).map_err(|e| write_error(path, e))?;
+    for &sample in samples {
+        writer
+            .write_sample(sample)
+            .map_err(|e| write_error(path, e))?;
+    }
+    writer.finalize().map_err(|e| write_error(path, e))
+}
+
+fn write_flac(path: &Path, samples: &[f32], sample_rate: u32) -> Result<()> {
+    use flacenc::component::BitRepr;
+    use flacenc::error::Verify;
+
+    const SCALE: f32 = 8_388_607.0; // 24-bit full scale
+    let ints: Vec<i32> = samples
+        .iter()
+        .map(|&s| (s.clamp(-1.0, 1.0) * SCALE).round() as i32)
+        .collect();
+    let config = flacenc::config::Encoder::default()
+        .into_verified()
+        .map_err(|(_, e)| write_error(path, format!("{e:?}")))?;
+    let source = flacenc::source::MemSource::from_samples(&ints, 2, 24, sample_rate as usize);
+    let stream = flacenc::encode_with_fixed_block_size(&config, source, config.block_size)
+        .map_err(|e| write_error(path, format!("{e:?}")))?;
+    let mut sink = flacenc::bitsink::ByteSink::new();
+    stream
+        .write(&mut sink)
+        .map_err(|e| write_error(path, format!("{e:?}")))?;
+    std::fs::write(path, sink.as_slice()).map_err(|e| write_error(path, e))
+}

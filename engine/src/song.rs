@@ -1,0 +1,92 @@
+//! What a song is made of, as the engine sees it: its files and how the two tracks (the
+//! accompaniment and the original) are laid out in them.
+
+use std::path::PathBuf;
+
+/// Where a song's two tracks are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SongFiles {
+    /// The accompaniment and the original in two files.
+    TwoFiles {
+        /// The accompaniment (伴奏).
+        accompaniment: PathBuf,
+        /// The original (原唱): the full mix, or the vocal alone (see [`Original`]).
+        original: PathBuf,
+    },
+    /// Two audio streams of one file (e.g. an MKV or MP4 with two audio tracks), given as
+    /// indices among the file's audio streams.
+    TwoStreams {
+        /// The file.
+        file: PathBuf,
+        /// The accompaniment's audio stream.
+        accompaniment: usize,
+        /// The original's audio stream.
+        original: usize,
+    },
+    /// The old KTV stereo layout: accompaniment in the left channel, the original in the right.
+    StereoSplit {
+        /// The file.
+        file: PathBuf,
+    },
+    /// An accompaniment only; selecting the original plays it too.
+    AccompanimentOnly {
+        /// The file.
+        file: PathBuf,
+    },
+}
+
+/// What the original track holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Original {
+    /// The whole song with its vocal: playing the original replaces the accompaniment.
+    #[default]
+    FullMix,
+    /// The vocal alone (a guide vocal): playing the original adds it to the accompaniment.
+    VocalOnly,
+}
+
+/// A song to load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SongSource {
+    /// Its files.
+    pub files: SongFiles,
+    /// What its original track holds.
+    pub original: Original,
+}
+
+impl SongSource {
+    /// A song with the accompaniment and a full-mix original in two files.
+    pub fn two_files(accompaniment: impl Into<PathBuf>, original: impl Into<PathBuf>) -> Self {
+        SongSource {
+            files: SongFiles::TwoFiles {
+                accompaniment: accompaniment.into(),
+                original: original.into(),
+            },
+            original: Original::FullMix,
+        }
+    }
+
+    /// A song with only an accompaniment.
+    pub fn accompaniment_only(file: impl Into<PathBuf>) -> Self {
+        SongSource {
+            files: SongFiles::AccompanimentOnly { file: file.into() },
+            original: Original::FullMix,
+        }
+    }
+
+    /// The same song with `original` describing its original track.
+    pub fn with_original(mut self, original: Original) -> Self {
+        self.original = original;
+        self
+    }
+}
+
+/// Which track plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Track {
+    /// The accompaniment (伴奏).
+    #[default]
+    Accompaniment,
+    /// The original (原唱).
+    Original,
+}

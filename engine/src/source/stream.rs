@@ -1,0 +1,488 @@
+//! The decode thread of one song: one or two audio streams decoded in lockstep, resampled to
+//! the engine's rate, packed into [`Chunk`]s for the audio thread.
+//!
+//! The thread waits for the audio thread's first seek, then keeps the chunk ring full,
+//! sleeping briefly when it is. A seek re-aligns every stream on the exact frame: with
+//! resampling, the input restarts on a frame where the input and output sample grids meet
+//! (a multiple of `in / gcd(in, out)`), so the output lands on the same samples a decode from
+//! the start would give. Errors become events; the stream that failed plays silence and the
+//! song still ends, so the callback never stalls. The thread exits when the song is dropped.
+
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use rubato::audioadapter_buffers::direct::InterleavedSlice;
+use rubato::{Fft, FixedSync, Resampler};
+
+use crate::error::{EngineError, Result};
+use crate::event::Event;
+use crate::song::{SongFiles, SongSource};
+use crate::source::chunk::{CHUNK_FRAMES, Chunk, DecoderCommand, TRACK_CHANNELS};
+use crate::source::decode::{Decoded, StreamChoice, StreamDecoder};
+
+/// What a song's files hold, found when it is loaded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SongInfo {
+    /// The song's length in frames at the engine's rate, if the files say.
+    pub duration_frames: Option<u64>,
+    /// Sample rate of each stream, accompaniment first.
+    pub sample_rates: Vec<u32>,
+    /// Channel count of each stream.
+    pub channels: Vec<usize>,
+}
+
+/// How long the thread sleeps when the ring is full or it has nothing to do.
+const IDLE: Duration = Duration::from_millis(2);
+
+/// Opens the song's streams (errors here are the caller's), then starts its decode thread.
+pub(crate) fn spawn(
+    song: &SongSource,
+    engine_rate: u32,
+    chunks: rtrb::Producer<Chunk>,
+    control: rtrb::Consumer<DecoderCommand>,
+    events: mpsc::Sender<Event>,
+) -> Result<(SongInfo, JoinHandle<()>)> {
+    let (decoders, layout) = match &song.files {
+        SongFiles::TwoFiles {
+            accompaniment,
+            original,
+        } => (
+            vec![
+                StreamDecoder::open(accompaniment, StreamChoice::Default)?,
+                StreamDecoder::open(original, StreamChoice::Default)?,
+            ],
+            Layout::TwoStreams,
+        ),
+        SongFiles::TwoStreams {
+            file,
+            accompaniment,
+            original,
+        } => (
+            // Two readers of one file: each seeks on its own, at the cost of reading twice.
+            vec![
+                StreamDecoder::open(file, StreamChoice::Index(*accompaniment))?,
+                StreamDecoder::open(file, StreamChoice::Index(*original))?,
+            ],
+            Layout::TwoStreams,
+        ),
+        SongFiles::StereoSplit { file } => (
+            vec![StreamDecoder::open(file, StreamChoice::Default)?],
+            Layout::StereoSplit,
+        ),
+        SongFiles::AccompanimentOnly { file } => (
+            vec![StreamDecoder::open(file, StreamChoice::Default)?],
+            Layout::AccompanimentOnly,
+        ),
+    };
+    let info = SongInfo {
+        duration_frames: decoders
+            .iter()
+            .map(|d| {
+                d.length()
+                    .map(|l| out_frames(l, d.sample_rate(), engine_rate))
+            })
+            .collect::<Option<Vec<u64>>>()
+            .and_then(|lengths| lengths.into_iter().max()),
+        sample_rates: decoders.iter().map(StreamDecoder::sample_rate).collect(),
+        channels: decoders.iter().map(StreamDecoder::channels).collect(),
+    };
+    let lanes = decoders
+        .into_iter()
+        .map(|decoder| Lane::new(decoder, engine_rate))
+        .collect::<Result<Vec<_>>>()?;
+    let mut thread = DecodeThread {
+        lanes,
+        layout,
+        chunks,
+        control,
+        events,
+        generation: 0,
+        position: 0,
+        started: false,
+        finished: false,
+    };
+    let handle = std::thread::Builder::new()
+        .name("ktv-decode".into())
+        .spawn(move || thread.run())
+        .map_err(|e| EngineError::Device(format!("cannot start a decode thread: {e}")))?;
+    Ok((info, handle))
+}
+
+/// How streams map onto the chunk's four channels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// Lane 0 is the accompaniment, lane 1 the original.
+    TwoStreams,
+    /// One lane: left is the accompaniment, right the original.
+    StereoSplit,
+    /// One lane, played as both.
+    AccompanimentOnly,
+}
+
+/// Output frames for `frames` input frames from `from` Hz to `to` Hz.
+fn out_frames(frames: u64, from: u32, to: u32) -> u64 {
+    (u128::from(frames) * u128::from(to)).div_ceil(u128::from(from)) as u64
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+struct DecodeThread {
+    lanes: Vec<Lane>,
+    layout: Layout,
+    chunks: rtrb::Producer<Chunk>,
+    control: rtrb::Consumer<DecoderCommand>,
+    events: mpsc::Sender<Event>,
+    generation: u32,
+    /// The song frame (engine rate) of the next frame to pack.
+    position: i64,
+    started: bool,
+    finished: bool,
+}
+
+impl DecodeThread {
+    fn run(&mut self) {
+        loop {
+            if self.chunks.is_abandoned() {
+                return;
+            }
+            let mut seek = None;
+            while let Ok(command) = self.control.pop() {
+                seek = Some(command);
+            }
+            if let Some(DecoderCommand::Seek { frame, generation }) = seek {
+                self.seek(frame, generation);
+            }
+            if !self.started || self.finished || self.chunks.is_full() {
+                std::thread::sleep(IDLE);
+                continue;
+            }
+            let chunk = self.next_chunk();
+            self.finished = chunk.last;
+            // The ring had room; the audio thread only ever frees slots.
+            let _ = self.chunks.push(chunk);
+        }
+    }
+
+    fn seek(&mut self, frame: i64, generation: u32) {
+        self.generation = generation;
+        self.position = frame;
+        self.started = true;
+        self.finished = false;
+        for i in 0..self.lanes.len() {
+            if let Err(error) = self.lanes[i].seek(frame) {
+                self.fail(i, error);
+            }
+        }
+    }
+
+    /// Reports a lane's error; the lane plays silence from here.
+    fn fail(&mut self, lane: usize, error: EngineError) {
+        self.lanes[lane].ended = true;
+        let _ = self.events.send(Event::DecodeError(error.to_string()));
+    }
+
+    fn next_chunk(&mut self) -> Chunk {
+        let mut chunk = Chunk::empty(self.generation, self.position);
+        while !chunk.is_full() {
+            let want = CHUNK_FRAMES - chunk.frames as usize;
+            for i in 0..self.lanes.len() {
+                if let Err(error) = self.lanes[i].fill(want) {
+                    self.fail(i, error);
+                }
+                if let Some((at, length)) = self.lanes[i].truncated.take() {
+                    let lane = &self.lanes[i];
+                    let rate = f64::from(lane.decoder.sample_rate());
+                    let _ = self.events.send(Event::DecodeError(format!(
+                        "{} ends at {:.1} s of {:.1} s: the file is truncated or was cut while playing; silence follows",
+                        lane.decoder.path().display(),
+                        at as f64 / rate,
+                        length as f64 / rate
+                    )));
+                }
+            }
+            // Streams that ended early play silence until the longest ends.
+            let song_end = self.lanes.iter().filter_map(|l| l.end_frame).max();
+            let live: Vec<usize> = self
+                .lanes
+                .iter()
+                .filter(|l| !l.finished())
+                .map(Lane::available)
+                .collect();
+            let frames = match live.iter().min() {
+                Some(&n) => n.min(want),
+                None => {
+                    // Every stream has finished: pad to the longest, then end.
+                    let left = song_end.map_or(0, |end| (end - self.position).max(0) as usize);
+                    if left == 0 {
+                        chunk.last = true;
+                        break;
+                    }
+                    left.min(want)
+                }
+            };
+            if frames == 0 {
+                break;
+            }
+            self.pack(&mut chunk, frames);
+        }
+        chunk
+    }
+
+    /// Moves `frames` frames from the lanes into the chunk in the layout's channel order.
+    fn pack(&mut self, chunk: &mut Chunk, frames: usize) {
+        let base = chunk.frames as usize;
+        for f in 0..frames {
+            let at = (base + f) * TRACK_CHANNELS;
+            let out = &mut chunk.samples[at..at + TRACK_CHANNELS];
+            let (a, b) = match self.layout {
+                Layout::TwoStreams => (self.lanes[0].take(), self.lanes[1].take()),
+                Layout::StereoSplit => {
+                    let [l, r] = self.lanes[0].take();
+                    ([l, l], [r, r])
+                }
+                Layout::AccompanimentOnly => {
+                    let frame = self.lanes[0].take();
+                    (frame, frame)
+                }
+            };
+            out.copy_from_slice(&[a[0], a[1], b[0], b[1]]);
+        }
+        chunk.frames += frames as u32;
+        self.position += frames as i64;
+    }
+}
+
+/// One stream: decoder, optional resampler, and frames ready at the engine rate.
+struct Lane {
+    decoder: StreamDecoder,
+    resampling: Option<Resampling>,
+    /// Decoded stereo frames at the file's rate, not yet resampled.
+    decoded: Vec<f32>,
+    /// Stereo frames at the engine rate, ready to pack, from index `read`.
+    ready: Vec<f32>,
+    read: usize,
+    /// The engine-rate song frame just after the last frame in `ready`.
+    ready_end: i64,
+    /// Resampler output frames still to drop (grid alignment and the resampler's delay).
+    discard: u64,
+    /// The engine-rate song frame after the stream's last, once the decoder has ended.
+    end_frame: Option<i64>,
+    /// No more frames will be added to `ready`.
+    ended: bool,
+    /// The decoder ended at this frame of that many (file rate): the file is cut short.
+    truncated: Option<(i64, u64)>,
+}
+
+struct Resampling {
+    resampler: Fft<f32>,
+    from: u32,
+    to: u32,
+    input: Vec<f32>,
+    output: Vec<f32>,
+}
+
+impl Lane {
+    fn new(decoder: StreamDecoder, engine_rate: u32) -> Result<Lane> {
+        let from = decoder.sample_rate();
+        let resampling = if from == engine_rate {
+            None
+        } else {
+            let resampler = Fft::<f32>::new(
+                from as usize,
+                engine_rate as usize,
+                1024,
+                2,
+                FixedSync::Input,
+            )
+            .map_err(|e| EngineError::Decode {
+                path: decoder.path().to_owned(),
+                reason: format!("cannot resample {from} Hz to {engine_rate} Hz ({e})"),
+            })?;
+            Some(Resampling {
+                input: vec![0.0; resampler.input_frames_max() * 2],
+                output: vec![0.0; resampler.output_frames_max() * 2],
+                resampler,
+                from,
+                to: engine_rate,
+            })
+        };
+        Ok(Lane {
+            decoder,
+            resampling,
+            decoded: Vec::new(),
+            ready: Vec::new(),
+            read: 0,
+            ready_end: 0,
+            discard: 0,
+            end_frame: None,
+            ended: false,
+            truncated: None,
+        })
+    }
+
+    fn available(&self) -> usize {
+        (self.ready.len() / 2).saturating_sub(self.read)
+    }
+
+    fn finished(&self) -> bool {
+        self.ended && self.available() == 0
+    }
+
+    /// The next ready stereo frame, or silence.
+    fn take(&mut self) -> [f32; 2] {
+        if self.available() == 0 {
+            return [0.0, 0.0];
+        }
+        let frame = [self.ready[self.read * 2], self.ready[self.read * 2 + 1]];
+        self.read += 1;
+        frame
+    }
+
+    /// Continues from engine-rate song frame `frame` (silence first if it is negative).
+    fn seek(&mut self, frame: i64) -> Result<()> {
+        self.ready.clear();
+        self.read = 0;
+        self.decoded.clear();
+        self.ended = false;
+        self.end_frame = None;
+        if frame < 0 {
+            self.ready.resize(frame.unsigned_abs() as usize * 2, 0.0);
+        }
+        let target = frame.max(0) as u64;
+        self.ready_end = target as i64;
+        match self.resampling.as_mut() {
+            None => {
+                self.discard = 0;
+                self.decoder.seek(target)
+            }
+            Some(r) => {
+                let (from, to) = (u64::from(r.from), u64::from(r.to));
+                let step_in = from / gcd(from, to);
+                // The latest input frame on the grid both rates share, at or before the target.
+                let input = target * from / to / step_in * step_in;
+                let output = input * to / from;
+                r.resampler.reset();
+                self.discard = r.resampler.output_delay() as u64 + (target - output);
+                self.decoder.seek(input)
+            }
+        }
+    }
+
+    /// Decodes and resamples until `want` frames are ready or the stream ends.
+    fn fill(&mut self, want: usize) -> Result<()> {
+        while !self.ended && self.available() < want {
+            self.compact();
+            let last = matches!(self.decoder.decode_next(&mut self.decoded)?, Decoded::End);
+            if last
+                && let Some(length) = self.decoder.length()
+                && self.decoder.position() < length as i64
+            {
+                self.truncated = Some((self.decoder.position(), length));
+            }
+            self.feed(last);
+            self.ended = last;
+        }
+        Ok(())
+    }
+
+    /// Moves decoded frames on to `ready`, through the resampler if there is one. At the
+    /// decoder's end (`last`), flushes the resampler and cuts at the song's exact end.
+    fn feed(&mut self, last: bool) {
+        let Some(r) = self.resampling.as_mut() else {
+            let frames = self.decoded.len() / 2;
+            self.ready.extend_from_slice(&self.decoded);
+            self.decoded.clear();
+            self.ready_end += frames as i64;
+            if last {
+                self.end_frame = Some(self.decoder.position());
+            }
+            return;
+        };
+        while self.decoded.len() / 2 >= r.resampler.input_frames_next() {
+            let produced = r.process(&mut self.decoded, None);
+            Self::keep(
+                r,
+                produced,
+                &mut self.discard,
+                &mut self.ready,
+                &mut self.ready_end,
+            );
+        }
+        if !last {
+            return;
+        }
+        let end = out_frames(self.decoder.position().max(0) as u64, r.from, r.to) as i64;
+        self.end_frame = Some(end);
+        // The partial last chunk, then silence until the resampler's tail is out.
+        for _ in 0..64 {
+            if self.ready_end >= end {
+                break;
+            }
+            let have = self.decoded.len() / 2;
+            let produced = r.process(&mut self.decoded, Some(have));
+            Self::keep(
+                r,
+                produced,
+                &mut self.discard,
+                &mut self.ready,
+                &mut self.ready_end,
+            );
+        }
+        if self.ready_end > end {
+            let extra = ((self.ready_end - end) as usize).min(self.available());
+            self.ready.truncate(self.ready.len() - extra * 2);
+            self.ready_end -= extra as i64;
+        }
+    }
+
+    /// Appends the resampler's last `produced` output frames to `ready`, after the discard.
+    fn keep(
+        r: &Resampling,
+        produced: usize,
+        discard: &mut u64,
+        ready: &mut Vec<f32>,
+        ready_end: &mut i64,
+    ) {
+        let drop = (*discard).min(produced as u64) as usize;
+        *discard -= drop as u64;
+        ready.extend_from_slice(&r.output[drop * 2..produced * 2]);
+        *ready_end += (produced - drop) as i64;
+    }
+
+    /// Drops frames already taken, now and then, so `ready` does not grow.
+    fn compact(&mut self) {
+        if self.read > 4096 {
+            self.ready.drain(..self.read * 2);
+            self.read = 0;
+        }
+    }
+}
+
+impl Resampling {
+    /// Resamples the next input chunk from the front of `decoded` (`partial`: only that many
+    /// frames are real, the rest silence). Returns the output frames produced.
+    fn process(&mut self, decoded: &mut Vec<f32>, partial: Option<usize>) -> usize {
+        let needed = self.resampler.input_frames_next();
+        let take = partial.unwrap_or(needed).min(needed).min(decoded.len() / 2);
+        self.input[..take * 2].copy_from_slice(&decoded[..take * 2]);
+        decoded.drain(..take * 2);
+        let indexing = rubato::Indexing {
+            partial_len: (take < needed).then_some(take),
+            ..Default::default()
+        };
+        let (in_frames, out_frames) = (self.input.len() / 2, self.output.len() / 2);
+        match (
+            InterleavedSlice::new(&self.input[..], 2, in_frames),
+            InterleavedSlice::new_mut(&mut self.output[..], 2, out_frames),
+        ) {
+            (Ok(input), Ok(mut output)) => self
+                .resampler
+                .process_into_buffer(&input, &mut output, Some(&indexing))
+                .map_or(0, |(_, produced)| produced),
+            _ => 0,
+        }
+    }
+}
