@@ -27,7 +27,10 @@ pub enum Event {
     /// The selected track changed (the crossfade has begun).
     TrackSelected(Track),
     /// The song played to its end.
-    EndOfSong,
+    EndOfSong {
+        /// The song's length: the frame after its last.
+        frame: u64,
+    },
     /// Playback stopped and the song was unloaded.
     Stopped,
     /// The decoder could not keep up: this many blocks were silent.

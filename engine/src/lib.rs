@@ -25,7 +25,8 @@
 //! handle.load(&SongSource::two_files("accompaniment.flac", "original.mp3"))?;
 //! handle.play()?;
 //! let mut out = Vec::new();
-//! offline::render(&mut processor, 2, 48_000, 128, |block| out.extend_from_slice(block));
+//! let mut driver = offline::OfflineDriver::new(2, 128);
+//! driver.render(&mut processor, 48_000, |block| out.extend_from_slice(block));
 //! # Ok::<(), engine::EngineError>(())
 //! ```
 

@@ -20,6 +20,13 @@ use crate::varispeed::{BLOCK, Varispeed};
 /// How long a track switch crossfades.
 pub const CROSSFADE_SECONDS: f64 = 0.03;
 
+/// Frames from host time `at` to `start`, rounded up: the index of the first frame heard at or
+/// after `start`, counting from `at` (negative when `start` has passed).
+fn frames_until(at: HostTime, start: HostTime, sample_rate: u32) -> i128 {
+    let nanos = i128::from(start.nanos_since(at)) * i128::from(sample_rate);
+    -((-nanos).div_euclid(1_000_000_000))
+}
+
 /// What the transport is doing.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Transport {
@@ -106,14 +113,21 @@ impl Processor {
     /// Whether the next `frames` frames can be produced without waiting for the decoder.
     /// Real-time drivers never ask (an underrun plays silence); the offline driver waits for
     /// this, so its output does not depend on how fast the decode thread runs.
-    pub fn is_ready_for(&mut self, frames: usize) -> bool {
+    pub fn is_ready_for(&mut self, frames: usize, at: HostTime) -> bool {
         // Commands sent since the last block decide what the next block plays.
         self.handle_commands();
+        // A start whose time has passed skips the frames that should have played.
+        let late = match self.transport {
+            Transport::StartAt(start) => {
+                (-frames_until(at, start, self.sample_rate)).max(0) as usize
+            }
+            _ => 0,
+        };
         let pending = matches!(self.transport, Transport::Playing | Transport::StartAt(_));
         match self.song.as_mut() {
             Some(song) if pending && !self.input_ended => {
                 // Input for the block, plus the varispeed's slack and the frames still to drop.
-                let needed = (frames as f64 * self.varispeed.rate()).ceil() as usize
+                let needed = ((frames + late) as f64 * self.varispeed.rate()).ceil() as usize
                     + self.varispeed.input_needed()
                     + self.discard;
                 song.can_read(needed)
@@ -166,9 +180,7 @@ impl Processor {
             }
             Transport::StartAt(start) => {
                 let ready = self.song.as_mut().is_some_and(|s| s.is_ready());
-                let until = start.nanos_since(at);
-                let until_frames =
-                    (until as i128 * i128::from(self.sample_rate)).div_euclid(1_000_000_000);
+                let until_frames = frames_until(at, start, self.sample_rate);
                 // Not yet, or late and still waiting for frames (then the start skips ahead to
                 // stay on schedule).
                 if until_frames >= frames as i128 || !ready {
@@ -328,7 +340,9 @@ impl Processor {
 
     fn end_of_song(&mut self) {
         self.transport = Transport::Paused;
-        self.push_event(Event::EndOfSong);
+        self.push_event(Event::EndOfSong {
+            frame: self.position.round().max(0.0) as u64,
+        });
     }
 
     fn handle_commands(&mut self) {

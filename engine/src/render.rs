@@ -61,22 +61,23 @@ pub fn render_song(
     let expected = info.duration_frames.unwrap_or(0);
     let mut samples: Vec<f32> = Vec::with_capacity((expected as usize).saturating_mul(2));
     let mut error = None;
+    let mut end = None;
     // Ten minutes past the expected end is a stall, not a song.
     let limit = expected + u64::from(sample_rate) * 600;
-    offline::render_until(&mut processor, 2, limit, 1024, |_, block, done| {
+    let mut driver = offline::OfflineDriver::new(2, 1024);
+    driver.render_until(&mut processor, limit, |_, block, done| {
         samples.extend_from_slice(block);
         if expected > 0 && done % (u64::from(sample_rate) * 5) < 1024 {
             progress((done as f64 / expected as f64).min(1.0));
         }
-        let mut ended = false;
         for event in handle.poll_events() {
             match event {
-                Event::EndOfSong => ended = true,
+                Event::EndOfSong { frame } => end = Some(frame),
                 Event::DecodeError(message) => error = Some(message),
                 _ => {}
             }
         }
-        ended
+        end.is_some()
     });
     if let Some(reason) = error {
         return Err(EngineError::Decode {
@@ -84,8 +85,8 @@ pub fn render_song(
             reason,
         });
     }
-    // The last block runs past the end; the song's length is what the clock says.
-    let frames = (handle.clock().position.round() as u64).min(samples.len() as u64 / 2);
+    // The last block runs past the end.
+    let frames = end.unwrap_or(0).min(samples.len() as u64 / 2);
     samples.truncate(frames as usize * 2);
     progress(1.0);
     match format {

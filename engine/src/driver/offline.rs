@@ -1,7 +1,7 @@
 //! The offline driver: calls the same process callback with the same block sizes as a device
 //! would, without a device.
 //!
-//! - [`render`] runs as fast as it can and deterministically: the host time of each block is
+//! - [`OfflineDriver`] runs as fast as it can and deterministically: the host time of each block is
 //!   the duration rendered so far, and before each block it waits until the decode threads
 //!   have the frames it needs, so the same commands give the same samples every time, however
 //!   fast the machine. Tests, benchmarks and `ktv mix` use it.
@@ -18,61 +18,80 @@ use crate::error::{EngineError, Result};
 use crate::processor::Processor;
 use crate::time::{HostClock, HostTime};
 
-/// Renders `frames` frames in blocks of `block` frames, calling `sink` with each block
-/// (interleaved, `channels` per frame). Host time starts at zero and counts rendered frames.
-pub fn render(
-    processor: &mut Processor,
+/// The deterministic offline driver: renders on demand, as fast as it can. Its host time
+/// starts at zero and counts the frames it has rendered, across calls.
+#[derive(Debug, Clone)]
+pub struct OfflineDriver {
     channels: usize,
-    frames: u64,
     block: usize,
-    mut sink: impl FnMut(&[f32]),
-) {
-    let rate = processor.sample_rate();
-    let mut buffer = vec![0.0; block.max(1) * channels.max(1)];
-    let mut done = 0u64;
-    while done < frames {
-        let n = (frames - done).min(block as u64) as usize;
-        let out = &mut buffer[..n * channels];
-        wait_until_ready(processor, n);
-        processor.process(out, channels, HostTime::ZERO.plus_frames(done, rate));
-        sink(out);
-        done += n as u64;
-    }
+    rendered: u64,
+    buffer: Vec<f32>,
 }
 
-/// Renders blocks until `until` says stop (it sees each block and the frames so far) or
-/// `max_frames` is reached; returns the frames rendered.
-pub fn render_until(
-    processor: &mut Processor,
-    channels: usize,
-    max_frames: u64,
-    block: usize,
-    mut until: impl FnMut(&mut Processor, &[f32], u64) -> bool,
-) -> u64 {
-    let rate = processor.sample_rate();
-    let mut buffer = vec![0.0; block.max(1) * channels.max(1)];
-    let mut done = 0u64;
-    while done < max_frames {
-        let n = (max_frames - done).min(block as u64) as usize;
-        let out = &mut buffer[..n * channels];
-        wait_until_ready(processor, n);
-        processor.process(out, channels, HostTime::ZERO.plus_frames(done, rate));
-        done += n as u64;
-        if until(processor, out, done) {
-            break;
+impl OfflineDriver {
+    /// A driver of `block`-frame blocks with `channels` channels.
+    pub fn new(channels: usize, block: usize) -> Self {
+        let (channels, block) = (channels.max(1), block.max(1));
+        OfflineDriver {
+            channels,
+            block,
+            rendered: 0,
+            buffer: vec![0.0; block * channels],
         }
     }
-    done
+
+    /// Frames rendered so far.
+    pub fn rendered(&self) -> u64 {
+        self.rendered
+    }
+
+    /// The host time of the next frame.
+    pub fn now(&self, processor: &Processor) -> HostTime {
+        HostTime::ZERO.plus_frames(self.rendered, processor.sample_rate())
+    }
+
+    /// Renders `frames` frames, calling `sink` with each block (interleaved).
+    pub fn render(&mut self, processor: &mut Processor, frames: u64, mut sink: impl FnMut(&[f32])) {
+        let end = self.rendered + frames;
+        self.render_until(processor, frames, |_, block, done| {
+            sink(block);
+            done >= end
+        });
+    }
+
+    /// Renders blocks until `until` says stop (it sees the processor, each block and the
+    /// frames rendered so far) or `max_frames` more are rendered; returns the frames rendered.
+    pub fn render_until(
+        &mut self,
+        processor: &mut Processor,
+        max_frames: u64,
+        mut until: impl FnMut(&mut Processor, &[f32], u64) -> bool,
+    ) -> u64 {
+        let rate = processor.sample_rate();
+        let start = self.rendered;
+        while self.rendered - start < max_frames {
+            let n = (max_frames - (self.rendered - start)).min(self.block as u64) as usize;
+            let out = &mut self.buffer[..n * self.channels];
+            let at = HostTime::ZERO.plus_frames(self.rendered, rate);
+            wait_until_ready(processor, n, at);
+            processor.process(out, self.channels, at);
+            self.rendered += n as u64;
+            if until(processor, out, self.rendered) {
+                break;
+            }
+        }
+        self.rendered - start
+    }
 }
 
-/// How long [`render`] waits for a decode thread before playing what it has (an underrun, as
+/// How long [`OfflineDriver`] waits for a decode thread before playing what it has (an underrun, as
 /// a device would): a stalled or failed decoder must not hang the render.
 pub const DECODER_WAIT: Duration = Duration::from_secs(10);
 
 /// Waits until the processor can render `frames` frames without an underrun.
-fn wait_until_ready(processor: &mut Processor, frames: usize) {
+fn wait_until_ready(processor: &mut Processor, frames: usize, at: HostTime) {
     let deadline = std::time::Instant::now() + DECODER_WAIT;
-    while !processor.is_ready_for(frames) && std::time::Instant::now() < deadline {
+    while !processor.is_ready_for(frames, at) && std::time::Instant::now() < deadline {
         std::thread::sleep(Duration::from_micros(200));
     }
 }

@@ -3,9 +3,9 @@
 //!
 //! The thread waits for the audio thread's first seek, then keeps the chunk ring full,
 //! sleeping briefly when it is. A seek re-aligns every stream on the exact frame: with
-//! resampling, the input restarts on a frame where the input and output sample grids meet
-//! (a multiple of `in / gcd(in, out)`), so the output lands on the same samples a decode from
-//! the start would give. Errors become events; the stream that failed plays silence and the
+//! resampling, the input restarts on a frame where the input and output sample grids meet and
+//! the resampler's chunks line up with a decode from the start, so the output is the very
+//! samples playing through would give. Errors become events; the stream that failed plays silence and the
 //! song still ends, so the callback never stalls. The thread exits when the song is dropped.
 
 use std::sync::mpsc;
@@ -360,9 +360,13 @@ impl Lane {
             }
             Some(r) => {
                 let (from, to) = (u64::from(r.from), u64::from(r.to));
+                // Restart on an input frame where both sample grids meet and the resampler's
+                // chunks line up with a decode from the start, so a seek gives the very samples
+                // playing through would have.
                 let step_in = from / gcd(from, to);
-                // The latest input frame on the grid both rates share, at or before the target.
-                let input = target * from / to / step_in * step_in;
+                let chunk = r.resampler.input_frames_next() as u64;
+                let grid = step_in / gcd(step_in, chunk) * chunk;
+                let input = target * from / to / grid * grid;
                 let output = input * to / from;
                 r.resampler.reset();
                 self.discard = r.resampler.output_delay() as u64 + (target - output);

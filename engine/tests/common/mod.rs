@@ -82,7 +82,7 @@ pub fn wav_file(name: &str, rate: u32, samples: &[f32]) -> PathBuf {
     path
 }
 
-/// An engine at `rate` with `song` loaded.
+/// An engine at `rate` with `song` loaded, and an offline driver of 128-frame blocks.
 pub fn engine_with(song: &SongSource, rate: u32) -> (EngineHandle, Processor) {
     let (mut handle, processor) = engine::new(EngineSettings {
         sample_rate: rate,
@@ -118,25 +118,21 @@ pub fn play_to_end(song: &SongSource, track: Track, rate: u32) -> Played {
     let mut samples = Vec::new();
     let mut events = Vec::new();
     let mut end_at = None;
-    offline::render_until(
-        &mut processor,
-        2,
-        u64::from(rate) * 600,
-        128,
-        |_, block, done| {
-            samples.extend_from_slice(block);
-            for event in handle.poll_events() {
-                if event == Event::EndOfSong {
-                    end_at = Some(done);
-                }
-                events.push(event);
+    let mut driver = offline::OfflineDriver::new(2, 128);
+    driver.render_until(&mut processor, u64::from(rate) * 600, |_, block, _| {
+        samples.extend_from_slice(block);
+        for event in handle.poll_events() {
+            if let Event::EndOfSong { frame } = event {
+                end_at = Some(frame);
             }
-            end_at.is_some()
-        },
-    );
-    assert!(end_at.is_some(), "the song never ended; events: {events:?}");
-    let frames = handle.clock().position.round() as usize;
-    samples.truncate(frames * 2);
+            events.push(event);
+        }
+        end_at.is_some()
+    });
+    let Some(frames) = end_at else {
+        panic!("the song never ended; events: {events:?}");
+    };
+    samples.truncate(frames as usize * 2);
     Played { samples, events }
 }
 
