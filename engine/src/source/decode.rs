@@ -46,6 +46,9 @@ pub(crate) struct StreamDecoder {
     channels: usize,
     /// Frames to drop at the start of the timeline (priming) that symphonia does not drop.
     lead: u64,
+    /// The track's timestamp unit as a fraction of a second (MP4 and WAV count frames;
+    /// Matroska counts milliseconds).
+    time_base: (u64, u64),
     /// The song's length in frames at the file's rate, if known.
     length: Option<u64>,
     /// The song frame of the next frame to hand out.
@@ -138,6 +141,9 @@ impl StreamDecoder {
             keep: None,
         });
         let length = edit.keep.or(track.num_frames);
+        let time_base = track.time_base.map_or((1, u64::from(sample_rate)), |tb| {
+            (u64::from(tb.numer.get()), u64::from(tb.denom.get()))
+        });
         Ok(StreamDecoder {
             path: path.to_owned(),
             format,
@@ -146,6 +152,7 @@ impl StreamDecoder {
             sample_rate,
             channels,
             lead: edit.skip,
+            time_base,
             length,
             next_frame: 0,
             skip_until: 0,
@@ -190,7 +197,7 @@ impl StreamDecoder {
             .seek(
                 SeekMode::Accurate,
                 SeekTo::Timestamp {
-                    ts: Timestamp::new(from as i64),
+                    ts: Timestamp::new(self.frames_to_ts(from)),
                     track_id: self.track_id,
                 },
             )
@@ -234,7 +241,8 @@ impl StreamDecoder {
             let channels = buffer.spec().channels().count().max(1);
             buffer.copy_to_vec_interleaved(&mut self.scratch);
             // Song frame of this buffer's first frame.
-            let first = packet.pts.get() + packet.trim_start.get() as i64 - self.lead as i64;
+            let first = self.ts_to_frames(packet.pts.get()) + packet.trim_start.get() as i64
+                - self.lead as i64;
             let appended = self.append(out, first, frames, channels);
             if appended > 0 || self.ended {
                 return Ok(Decoded::Frames);
@@ -249,6 +257,13 @@ impl StreamDecoder {
         if self.next_frame == i64::MIN {
             self.next_frame = self.skip_until;
         }
+        // Timestamps coarser than a frame (Matroska counts milliseconds) jitter by up to one
+        // tick: within that, packets are contiguous.
+        let first = if (first - self.next_frame).abs() <= self.tick_frames() {
+            self.next_frame
+        } else {
+            first
+        };
         let gap = first - self.next_frame;
         if gap > 0 && gap < MAX_GAP_FRAMES && self.next_frame >= self.skip_until {
             out.resize(out.len() + 2 * gap as usize, 0.0);
@@ -275,6 +290,29 @@ impl StreamDecoder {
             self.next_frame = frame + 1;
         }
         (out.len() - start) / 2
+    }
+
+    /// Frames in one timestamp tick, rounded up (1 when timestamps count frames).
+    fn tick_frames(&self) -> i64 {
+        let (numer, denom) = self.time_base;
+        let frames =
+            (u128::from(numer) * u128::from(self.sample_rate)).div_ceil(u128::from(denom.max(1)));
+        frames.clamp(1, 1 << 20) as i64 - 1
+    }
+
+    /// A timestamp in the track's time base, as frames.
+    fn ts_to_frames(&self, ts: i64) -> i64 {
+        let (numer, denom) = self.time_base;
+        let frames = i128::from(ts) * i128::from(numer) * i128::from(self.sample_rate);
+        (frames / i128::from(denom.max(1))).clamp(i64::MIN.into(), i64::MAX.into()) as i64
+    }
+
+    /// Frames as a timestamp in the track's time base (rounded down).
+    fn frames_to_ts(&self, frames: u64) -> i64 {
+        let (numer, denom) = self.time_base;
+        let ts = u128::from(frames) * u128::from(denom)
+            / (u128::from(numer.max(1)) * u128::from(self.sample_rate));
+        ts.min(i64::MAX as u128) as i64
     }
 
     fn end(&mut self) -> Decoded {
