@@ -31,6 +31,25 @@ enum Command {
     /// Check, convert and inspect lyrics files.
     #[command(subcommand)]
     Lyrics(LyricsCommand),
+    /// Render a song offline through the engine to a WAV or FLAC file.
+    Mix {
+        /// The accompaniment (any format ktv decodes).
+        accompaniment: PathBuf,
+        /// A vocal (or full original) to play with it.
+        vocal: Option<PathBuf>,
+        /// The file to write (.wav or .flac).
+        #[arg(long)]
+        out: PathBuf,
+        /// The second file is the full original song, not a vocal: play one or the other.
+        #[arg(long)]
+        full_mix: bool,
+        /// Which track plays (default: the vocal/original when one is given).
+        #[arg(long, value_parser = ["accompaniment", "original"])]
+        track: Option<String>,
+        /// The output sample rate.
+        #[arg(long, default_value_t = 48_000)]
+        sample_rate: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,7 +117,64 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             .context("cannot start the async runtime")?
             .block_on(serve(bind, library)),
         Command::Lyrics(command) => lyrics_command(command),
+        Command::Mix {
+            accompaniment,
+            vocal,
+            out,
+            full_mix,
+            track,
+            sample_rate,
+        } => mix(
+            accompaniment,
+            vocal,
+            &out,
+            full_mix,
+            track.as_deref(),
+            sample_rate,
+        ),
     }
+}
+
+fn mix(
+    accompaniment: PathBuf,
+    vocal: Option<PathBuf>,
+    out: &std::path::Path,
+    full_mix: bool,
+    track: Option<&str>,
+    sample_rate: u32,
+) -> anyhow::Result<()> {
+    use engine::{Original, SongSource, Track};
+    let has_vocal = vocal.is_some();
+    let song = match vocal {
+        Some(vocal) => SongSource::two_files(accompaniment, vocal).with_original(if full_mix {
+            Original::FullMix
+        } else {
+            Original::VocalOnly
+        }),
+        None => SongSource::accompaniment_only(accompaniment),
+    };
+    let track = match track {
+        Some("accompaniment") => Track::Accompaniment,
+        Some(_) => Track::Original,
+        None if has_vocal => Track::Original,
+        None => Track::Accompaniment,
+    };
+    let bar = indicatif::ProgressBar::new(1000).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {percent}% {elapsed} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(format!("rendering {}", out.display()));
+    let report = engine::render::render_song(&song, track, sample_rate, out, |done| {
+        bar.set_position((done * 1000.0) as u64);
+    })?;
+    bar.finish_and_clear();
+    println!(
+        "wrote {}: {:.2} s at {} Hz",
+        out.display(),
+        report.frames as f64 / f64::from(report.sample_rate),
+        report.sample_rate
+    );
+    Ok(())
 }
 
 fn lyrics_command(command: LyricsCommand) -> anyhow::Result<()> {

@@ -94,14 +94,17 @@ impl CpalDriver {
                     .map_err(|e| EngineError::Device(e.to_string()))?;
                 let mut names = Vec::new();
                 for device in devices {
-                    let name = device
+                    // Match the device's id (e.g. ALSA's `null`, JACK's port name) or its
+                    // human description.
+                    let id = device.id().map(|id| id.to_string()).unwrap_or_default();
+                    let description = device
                         .description()
                         .map(|d| d.name().to_owned())
                         .unwrap_or_default();
-                    if name.contains(wanted.as_str()) {
+                    if id.contains(wanted.as_str()) || description.contains(wanted.as_str()) {
                         return Ok(device);
                     }
-                    names.push(name);
+                    names.push(format!("{id} ({description})"));
                 }
                 Err(EngineError::Device(format!(
                     "no output device matching {wanted:?}; devices: {names:?}"
