@@ -8,4 +8,5 @@
 //!
 //! This library holds the generators of bench inputs, deterministic so runs compare.
 
+pub mod audio_input;
 pub mod lyrics_input;

@@ -43,6 +43,29 @@ pub(crate) fn spawn(
     control: rtrb::Consumer<DecoderCommand>,
     events: mpsc::Sender<Event>,
 ) -> Result<(SongInfo, JoinHandle<()>)> {
+    let (lanes, layout, info) = open_lanes(song, engine_rate)?;
+    let mut thread = DecodeThread {
+        song: SongDecoder {
+            lanes,
+            layout,
+            events,
+            generation: 0,
+            position: 0,
+        },
+        chunks,
+        control,
+        started: false,
+        finished: false,
+    };
+    let handle = std::thread::Builder::new()
+        .name("ktv-decode".into())
+        .spawn(move || thread.run())
+        .map_err(|e| EngineError::Device(format!("cannot start a decode thread: {e}")))?;
+    Ok((info, handle))
+}
+
+/// Opens the song's streams: its lanes, their layout, and what they hold.
+fn open_lanes(song: &SongSource, engine_rate: u32) -> Result<(Vec<Lane>, Layout, SongInfo)> {
     let (decoders, layout) = match &song.files {
         SongFiles::TwoFiles {
             accompaniment,
@@ -91,22 +114,7 @@ pub(crate) fn spawn(
         .into_iter()
         .map(|decoder| Lane::new(decoder, engine_rate))
         .collect::<Result<Vec<_>>>()?;
-    let mut thread = DecodeThread {
-        lanes,
-        layout,
-        chunks,
-        control,
-        events,
-        generation: 0,
-        position: 0,
-        started: false,
-        finished: false,
-    };
-    let handle = std::thread::Builder::new()
-        .name("ktv-decode".into())
-        .spawn(move || thread.run())
-        .map_err(|e| EngineError::Device(format!("cannot start a decode thread: {e}")))?;
-    Ok((info, handle))
+    Ok((lanes, layout, info))
 }
 
 /// How streams map onto the chunk's four channels.
@@ -129,15 +137,21 @@ fn gcd(a: u64, b: u64) -> u64 {
     if b == 0 { a } else { gcd(b, a % b) }
 }
 
-struct DecodeThread {
+/// A song's streams, packed into chunks on demand: the decode thread's work, also usable on
+/// the calling thread ([`decode_to_end`]).
+struct SongDecoder {
     lanes: Vec<Lane>,
     layout: Layout,
-    chunks: rtrb::Producer<Chunk>,
-    control: rtrb::Consumer<DecoderCommand>,
     events: mpsc::Sender<Event>,
     generation: u32,
     /// The song frame (engine rate) of the next frame to pack.
     position: i64,
+}
+
+struct DecodeThread {
+    song: SongDecoder,
+    chunks: rtrb::Producer<Chunk>,
+    control: rtrb::Consumer<DecoderCommand>,
     started: bool,
     finished: bool,
 }
@@ -153,24 +167,72 @@ impl DecodeThread {
                 seek = Some(command);
             }
             if let Some(DecoderCommand::Seek { frame, generation }) = seek {
-                self.seek(frame, generation);
+                self.song.seek(frame, generation);
+                self.started = true;
+                self.finished = false;
             }
             if !self.started || self.finished || self.chunks.is_full() {
                 std::thread::sleep(IDLE);
                 continue;
             }
-            let chunk = self.next_chunk();
+            let chunk = self.song.next_chunk();
             self.finished = chunk.last;
             // The ring had room; the audio thread only ever frees slots.
             let _ = self.chunks.push(chunk);
         }
     }
+}
 
+/// Decodes `song` from start to end on the calling thread, through the same streams,
+/// resampling and packing the engine plays, handing each chunk's frames to `sink`
+/// (interleaved: accompaniment L, R, original L, R). Returns the song's length in frames.
+/// For offline analysis of songs and for benchmarks.
+pub fn decode_to_end(
+    song: &SongSource,
+    engine_rate: u32,
+    mut sink: impl FnMut(&[f32]),
+) -> Result<u64> {
+    let (events, errors) = mpsc::channel();
+    let (lanes, layout, _) = open_lanes(song, engine_rate)?;
+    let mut decoder = SongDecoder {
+        lanes,
+        layout,
+        events,
+        generation: 0,
+        position: 0,
+    };
+    decoder.seek(0, 0);
+    let mut frames = 0u64;
+    loop {
+        let chunk = decoder.next_chunk();
+        sink(&chunk.samples[..chunk.frames as usize * TRACK_CHANNELS]);
+        frames += u64::from(chunk.frames);
+        if let Ok(Event::DecodeError(reason)) = errors.try_recv() {
+            return Err(EngineError::Decode {
+                path: song_path(song).to_owned(),
+                reason,
+            });
+        }
+        if chunk.last {
+            return Ok(frames);
+        }
+    }
+}
+
+/// The song's first file, for messages.
+fn song_path(song: &SongSource) -> &std::path::Path {
+    match &song.files {
+        SongFiles::TwoFiles { accompaniment, .. } => accompaniment,
+        SongFiles::TwoStreams { file, .. }
+        | SongFiles::StereoSplit { file }
+        | SongFiles::AccompanimentOnly { file } => file,
+    }
+}
+
+impl SongDecoder {
     fn seek(&mut self, frame: i64, generation: u32) {
         self.generation = generation;
         self.position = frame;
-        self.started = true;
-        self.finished = false;
         for i in 0..self.lanes.len() {
             if let Err(error) = self.lanes[i].seek(frame) {
                 self.fail(i, error);
