@@ -109,5 +109,41 @@ fn report(times: &mut [Duration]) {
     );
 }
 
-criterion_group!(benches, decode, callback);
+/// From a seek command to the moment the processor can play the target frame, on a
+/// 5-minute MP3 (target < 50 ms).
+fn seek_latency(c: &mut Criterion) {
+    let file = music_like("music-5min-44100.mp3", 44_100, 300);
+    let mut group = c.benchmark_group("engine/seek");
+    group.bench_function("mp3_5min_command_to_first_sample", |b| {
+        b.iter_custom(|iters| {
+            let (mut handle, mut processor) = engine::new(EngineSettings::default());
+            handle
+                .load(&SongSource::accompaniment_only(&file))
+                .expect("bench song");
+            handle.play().expect("command");
+            let mut driver = OfflineDriver::new(2, 128);
+            driver.render(&mut processor, 4_800, |_| {});
+            let mut total = Duration::ZERO;
+            let mut state = 0x9E37_79B9u64;
+            for _ in 0..iters {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                let target = (state >> 33) % (290 * 48_000);
+                let start = Instant::now();
+                handle.seek(target).expect("command");
+                while !processor.is_ready_for(128, HostTime::ZERO) {
+                    std::thread::sleep(Duration::from_micros(50));
+                }
+                total += start.elapsed();
+                driver.render(&mut processor, 128, |_| {});
+                handle.poll_events();
+            }
+            total
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, decode, callback, seek_latency);
 criterion_main!(benches);
