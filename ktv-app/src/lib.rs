@@ -6,6 +6,7 @@
 //!
 //! # Layout
 //! - [`library`]: finds the songs in a library folder (`song.toml` per song folder).
+//! - [`demo_songs`]: `ktv demo-songs`, the generator of the demo song library in `assets/`.
 //! - [`lyrics_tool`]: `ktv lyrics check | convert | show`, the tool for content teams.
 //! - [`http`]: the HTTP service, [`serve`]d on a listener until a shutdown future completes.
 //! - [`error`]: this crate's error type.
@@ -15,6 +16,7 @@
 
 #![warn(clippy::unwrap_used)] // input data must never panic the process
 
+pub mod demo_songs;
 pub mod error;
 pub mod http;
 pub mod library;

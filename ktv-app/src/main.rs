@@ -31,6 +31,18 @@ enum Command {
     /// Check, convert and inspect lyrics files.
     #[command(subcommand)]
     Lyrics(LyricsCommand),
+    /// Generate the demo song library (audio, lyrics, videos, song.toml) from its scores.
+    DemoSongs {
+        /// The library folder to write.
+        #[arg(long, default_value_os_t = default_library())]
+        out: PathBuf,
+        /// The seed of every random choice (voice, drums).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Only this song.
+        #[arg(long)]
+        only: Option<String>,
+    },
     /// Render a song offline through the engine to a WAV or FLAC file.
     Mix {
         /// The accompaniment (any format ktv decodes).
@@ -117,6 +129,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             .context("cannot start the async runtime")?
             .block_on(serve(bind, library)),
         Command::Lyrics(command) => lyrics_command(command),
+        Command::DemoSongs { out, seed, only } => {
+            let songs = ktv_app::demo_songs::generate(&out, seed, only.as_deref(), |id| {
+                eprintln!("generating {id}…");
+            })?;
+            for song in songs {
+                println!(
+                    "{:<10} {:>6.2} s  accompaniment {:+.1} LUFS, original {:+.1} LUFS",
+                    song.id, song.duration, song.loudness.accompaniment, song.loudness.original
+                );
+            }
+            Ok(())
+        }
         Command::Mix {
             accompaniment,
             vocal,

@@ -4,4 +4,5 @@
 //! several of them need: building and locating the `ktv` binary, and running it as a child
 //! process that is killed if a test fails half-way.
 
+pub mod analysis;
 pub mod process;
