@@ -7,13 +7,13 @@
 //! and UltraStar, whose notes are the reference melody), and a `song.toml` per song. The
 //! generated files are committed; the generator stays so anyone can regenerate them.
 
-mod band;
-mod master;
+pub mod band;
+pub mod master;
 pub mod media;
-mod rng;
+pub mod rng;
 pub mod score;
 mod songs;
-mod voice;
+pub mod voice;
 
 use std::path::Path;
 

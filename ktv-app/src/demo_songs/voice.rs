@@ -64,8 +64,12 @@ pub struct Timbre {
     pub formant_scale: f64,
     /// Breath noise level relative to the harmonic part.
     pub breath: f64,
-    /// Pan position is not used: guide vocals are mono.
+    /// Spectral tilt: above 1, brighter.
     pub brightness: f64,
+    /// Vibrato peak deviation range in cents (each note draws from it).
+    pub vibrato_cents: (f64, f64),
+    /// A constant offset of every pitch, in cents (for singing out of tune on purpose).
+    pub detune_cents: f64,
 }
 
 impl Timbre {
@@ -74,12 +78,17 @@ impl Timbre {
         formant_scale: 1.0,
         breath: 0.10,
         brightness: 1.0,
+        // 18–26 cents peak deviation: 36–52 cents peak to peak.
+        vibrato_cents: (18.0, 26.0),
+        detune_cents: 0.0,
     };
     /// A female voice.
     pub const FEMALE: Timbre = Timbre {
         formant_scale: 1.17,
         breath: 0.10,
         brightness: 1.05,
+        vibrato_cents: (18.0, 26.0),
+        detune_cents: 0.0,
     };
 }
 
@@ -105,6 +114,31 @@ pub fn sing(
     length: usize,
     rng: &mut Rng,
 ) -> Vec<f32> {
+    render(notes, timbre, rate, length, rng, None)
+}
+
+/// Like [`sing`], and also returns the truth: the sung fundamental (Hz) at every sample
+/// where the voice is fully voiced (past the attack, before the release), 0 elsewhere.
+pub fn sing_with_truth(
+    notes: &[SungNote],
+    timbre: Timbre,
+    rate: u32,
+    length: usize,
+    rng: &mut Rng,
+) -> (Vec<f32>, Vec<f32>) {
+    let mut truth = vec![0.0f32; length];
+    let sung = render(notes, timbre, rate, length, rng, Some(&mut truth));
+    (sung, truth)
+}
+
+fn render(
+    notes: &[SungNote],
+    timbre: Timbre,
+    rate: u32,
+    length: usize,
+    rng: &mut Rng,
+    mut truth: Option<&mut [f32]>,
+) -> Vec<f32> {
     let sr = f64::from(rate);
     let mut out = vec![0.0f32; length];
     // Slow drift shared by the whole performance: three slow sinusoids, a few cents.
@@ -126,11 +160,11 @@ pub fn sing(
         let legato_out =
             next.is_some_and(|n| (n.start - (note.start + note.duration)).abs() < 0.03);
         let vibrato_rate = rng.range(5.0, 6.0);
-        // Peak deviation in cents: 18–26, so 36–52 cents peak to peak.
-        let vibrato_depth = rng.range(18.0, 26.0);
+        let vibrato_depth = rng.range(timbre.vibrato_cents.0, timbre.vibrato_cents.1);
         let vibrato_phase = rng.range(0.0, TAU);
-        let target = note.midi as f64;
-        let from = legato_in.map_or(target, |p| p.midi as f64);
+        let detune = timbre.detune_cents / 100.0;
+        let target = note.midi as f64 + detune;
+        let from = legato_in.map_or(target, |p| p.midi as f64 + detune);
         let glide = 0.05;
         let vowel = scaled_formants(note.vowel, timbre.formant_scale);
         let prev_vowel =
@@ -226,6 +260,11 @@ pub fn sing(
             };
             out[n] += (0.12 * amplitude * shimmer * (voiced + timbre.breath * 6.0 * noise)
                 + 0.12 * fricative) as f32;
+            if let Some(truth) = truth.as_deref_mut()
+                && amplitude > 0.9
+            {
+                truth[n] = f0 as f32;
+            }
         }
     }
     out
