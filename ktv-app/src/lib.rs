@@ -8,6 +8,7 @@
 //! - [`library`]: finds the songs in a library folder (`song.toml` per song folder).
 //! - [`demo_songs`]: `ktv demo-songs`, the generator of the demo song library in `assets/`.
 //! - [`lyrics_tool`]: `ktv lyrics check | convert | show`, the tool for content teams.
+//! - [`score_tool`]: `ktv score SONG RECORDING`, offline scoring.
 //! - [`http`]: the HTTP service, [`serve`]d on a listener until a shutdown future completes.
 //! - [`error`]: this crate's error type.
 //!
@@ -21,6 +22,7 @@ pub mod error;
 pub mod http;
 pub mod library;
 pub mod lyrics_tool;
+pub mod score_tool;
 
 pub use error::{Error, Result};
 pub use http::{ServeConfig, serve};

@@ -43,6 +43,25 @@ enum Command {
         #[arg(long)]
         only: Option<String>,
     },
+    /// Score a recording of a song's vocal against its reference melody.
+    Score {
+        /// A song folder (with song.toml) or a lyrics file with notes (UltraStar, KTV XML).
+        song: PathBuf,
+        /// The recording (any format ktv decodes), starting at the song's start.
+        recording: PathBuf,
+        /// Which voice of a duet: p1 or p2.
+        #[arg(long, default_value = "p1")]
+        voice: String,
+        /// easy, normal or hard.
+        #[arg(long, default_value = "normal")]
+        difficulty: String,
+        /// The microphone path's delay in milliseconds.
+        #[arg(long, default_value_t = 0.0)]
+        mic_delay_ms: f64,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Render a song offline through the engine to a WAV or FLAC file.
     Mix {
         /// The accompaniment (any format ktv decodes).
@@ -141,6 +160,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Score {
+            song,
+            recording,
+            voice,
+            difficulty,
+            mic_delay_ms,
+            json,
+        } => ktv_app::score_tool::run(&ktv_app::score_tool::ScoreArgs {
+            song,
+            recording,
+            voice,
+            difficulty,
+            mic_delay_ms,
+            json,
+        }),
         Command::Mix {
             accompaniment,
             vocal,

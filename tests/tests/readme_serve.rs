@@ -24,7 +24,13 @@ fn serve_prints_its_url_serves_the_page_and_stops_on_sigterm() {
         "the page does not say what ktv is: {body}"
     );
     // The bundled demo songs are the library.
-    for title in ["茉莉花", "两只老虎", "Twinkle, Twinkle, Little Star", "Oh! Susanna", "送别"] {
+    for title in [
+        "茉莉花",
+        "两只老虎",
+        "Twinkle, Twinkle, Little Star",
+        "Oh! Susanna",
+        "送别",
+    ] {
         assert!(body.contains(title), "{title} is not listed: {body}");
     }
 

@@ -118,7 +118,8 @@ pub fn sing(
 }
 
 /// Like [`sing`], and also returns the truth: the sung fundamental (Hz) at every sample
-/// where the voice is fully voiced (past the attack, before the release), 0 elsewhere.
+/// where the voice is fully voiced (past the attack, before the release), -1 during attacks
+/// and releases, 0 where no voice sounds (silence, breath, consonants).
 pub fn sing_with_truth(
     notes: &[SungNote],
     timbre: Timbre,
@@ -260,10 +261,13 @@ fn render(
             };
             out[n] += (0.12 * amplitude * shimmer * (voiced + timbre.breath * 6.0 * noise)
                 + 0.12 * fricative) as f32;
-            if let Some(truth) = truth.as_deref_mut()
-                && amplitude > 0.9
-            {
-                truth[n] = f0 as f32;
+            if let Some(truth) = truth.as_deref_mut() {
+                // Fully voiced: the pitch; attack or release: -1 (neither voiced nor silent).
+                if amplitude > 0.9 {
+                    truth[n] = f0 as f32;
+                } else if amplitude > 0.0 && truth[n] == 0.0 {
+                    truth[n] = -1.0;
+                }
             }
         }
     }
