@@ -44,6 +44,15 @@ fn scoring(c: &mut Criterion) {
             .map(|(result, _)| result.score)
         })
     });
+    group.bench_function("ktv/detect_only", |b| {
+        b.iter(|| {
+            let mut tracker =
+                scoring::PitchTracker::new(PitchSettings::default(), 48_000).expect("tracker");
+            let mut voiced = 0u32;
+            tracker.push(black_box(&voice), |f| voiced += u32::from(f.is_voiced()));
+            voiced
+        })
+    });
     group.bench_function("aubio/yinfft_bare", |b| {
         b.iter(|| {
             let mut pitch =

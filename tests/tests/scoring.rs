@@ -70,7 +70,8 @@ fn bleed(voice: &[f32], db: f64) -> Vec<f32> {
 fn detection_is_accurate_clean_and_with_bleed_for_every_method() {
     let mut report = Vec::new();
     let mut results = Vec::new();
-    for method in [Method::Yin, Method::YinFast, Method::YinFft] {
+    // The default first: it must meet the targets; the others are reported for comparison.
+    for method in [Method::YinFast, Method::Yin, Method::YinFft] {
         let (mut clean, mut bled, mut alarms) = (Vec::new(), Vec::new(), Vec::new());
         for (k, (timbre, low, name)) in singing::voices().into_iter().enumerate() {
             let song = singing::melody(100 + k as u64, 30, low);
