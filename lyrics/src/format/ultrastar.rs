@@ -218,9 +218,6 @@ impl Reader {
         // One separator, then the syllable exactly as written (a leading space starts a word).
         let syllable = rest.strip_prefix([' ', '\t']).unwrap_or(rest);
         let [beat, length, pitch] = fields;
-        // Wide enough for any time the model holds at 10 ms beats; narrow enough that beat
-        // arithmetic cannot overflow.
-        const MAX_BEATS: i64 = 1_000_000_000_000_000;
         if !(-MAX_BEATS..=MAX_BEATS).contains(&beat) || !(0..=MAX_BEATS).contains(&length) {
             return Err(self.error(
                 number,
@@ -441,6 +438,10 @@ fn merge_shared_lines(drafts: &mut Vec<Draft>) {
     drafts.retain(|_| flags.next().unwrap_or(true));
 }
 
+/// The largest beat number (and note length) read or written: wide enough for any time the model
+/// holds at 10 ms beats, narrow enough that beat arithmetic cannot overflow.
+const MAX_BEATS: i64 = 100_000_000_000_000_000;
+
 /// A BPM this crate reads and writes: positive and below a million.
 fn valid_bpm(bpm: f64) -> bool {
     bpm.is_finite() && bpm > 0.0 && bpm < 1e6
@@ -480,7 +481,19 @@ pub fn write(lyrics: &Lyrics) -> String {
                 .min()
                 .map_or(0, |t| t.as_millis()) as f64
         });
-    let grid = Grid { bpm, gap_ms };
+    let tagged = Grid { bpm, gap_ms };
+    // A file's own grid is kept when every time lands on a beat the reader accepts; a hostile
+    // #BPM with far-away times would not, and 10 ms beats from the first line always do.
+    let grid = if tagged.holds(lyrics) {
+        tagged
+    } else {
+        let first = lyrics.lines.iter().map(|l| l.start);
+        let first = first.chain(lyrics.notes.iter().map(|n| n.start)).min();
+        Grid {
+            bpm: DEFAULT_WRITE_BPM,
+            gap_ms: first.map_or(0, |t| t.as_millis()) as f64,
+        }
+    };
 
     let mut out = String::new();
     // A header is one row: line breaks inside a value (possible from XML) become spaces.
@@ -552,6 +565,23 @@ impl Grid {
     fn beat(&self, t: SongTime) -> i64 {
         let beat_ms = 60_000.0 / (self.bpm * 4.0);
         ((t.as_micros() as f64 / 1000.0 - self.gap_ms) / beat_ms).round() as i64
+    }
+
+    /// Whether every time in `lyrics` lands on a beat (and every span on a length) within
+    /// [`MAX_BEATS`], so the written file reads back.
+    fn holds(&self, lyrics: &Lyrics) -> bool {
+        let spans = lyrics.lines.iter().flat_map(|line| {
+            let words = line.words.iter().map(|w| (w.start, w.end));
+            std::iter::once((line.start, line.end)).chain(words)
+        });
+        let mut spans = spans.chain(lyrics.notes.iter().map(|n| (n.start, n.end())));
+        spans.all(|(start, end)| {
+            let (start, end) = (self.beat(start), self.beat(end));
+            let beats = -MAX_BEATS..=MAX_BEATS;
+            beats.contains(&start)
+                && beats.contains(&end)
+                && beats.contains(&end.saturating_sub(start))
+        })
     }
 }
 
