@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use engine::driver::offline::OfflineDriver;
 use engine::source::stream::decode_to_end;
-use engine::{EngineSettings, HostTime, SongSource, Track};
+use engine::{EngineSettings, HostTime, SongSource, TrackMode};
 use ktv_benches::audio_input::music_like;
 
 const SECONDS: u32 = 60;
@@ -61,7 +61,7 @@ fn callback(c: &mut Criterion) {
             handle
                 .load(&SongSource::two_files(&acc, &orig))
                 .expect("bench song");
-            handle.select_track(Track::Original).expect("command");
+            handle.set_track_mode(TrackMode::Original).expect("command");
             handle.play().expect("command");
             // Let the decoder fill its ring, as it has during play.
             let mut driver = OfflineDriver::new(2, 128);

@@ -39,6 +39,17 @@ pub enum EngineError {
     /// A playback rate outside the supported range.
     #[error("playback rate {0} is outside {min}..={max}", min = crate::MIN_RATE, max = crate::MAX_RATE)]
     RateOutOfRange(f64),
+    /// A gain outside 0..=[`crate::MAX_GAIN`].
+    #[error("gain {0} is outside 0..={max}", max = crate::MAX_GAIN)]
+    GainOutOfRange(f32),
+    /// More of something than the engine holds at once.
+    #[error("at most {max} {what} at once")]
+    TooMany {
+        /// What.
+        what: &'static str,
+        /// How many fit.
+        max: usize,
+    },
     /// The audio device or driver failed.
     #[error("audio device: {0}")]
     Device(String),

@@ -1,6 +1,6 @@
 //! What the engine tells the control side.
 
-use crate::song::Track;
+use crate::song::TrackMode;
 
 /// Something that happened in the engine. Events from the audio thread are plain values (no
 /// allocation there); errors from a decode thread carry their message.
@@ -24,8 +24,8 @@ pub enum Event {
         /// The song frame.
         frame: u64,
     },
-    /// The selected track changed (the crossfade has begun).
-    TrackSelected(Track),
+    /// The track mode changed (the crossfade has begun).
+    TrackModeChanged(TrackMode),
     /// The song played to its end.
     EndOfSong {
         /// The song's length: the frame after its last.
@@ -38,8 +38,18 @@ pub enum Event {
         /// Silent blocks since the last report.
         blocks: u32,
     },
-    /// Commands were dropped because a queue was full.
-    CommandsDropped(u32),
+    /// This many events were dropped because the event queue was full (the control side
+    /// did not poll).
+    EventsDropped(u32),
+    /// A microphone's monitor latency: from capture to playback of the same sample, as the
+    /// devices' timestamps say (reported when it changes by 1 ms or more, at most once a
+    /// second). An app can show it as Agora's does: ≤ 50 ms good.
+    MonitorLatency {
+        /// The microphone's slot.
+        mic: usize,
+        /// The latency in frames at the engine rate.
+        frames: u32,
+    },
     /// Decoding failed; the song plays silence from here (the file is corrupt, truncated, or
     /// vanished).
     DecodeError(String),

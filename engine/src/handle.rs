@@ -4,14 +4,18 @@
 use std::sync::Arc;
 use std::sync::mpsc;
 
+use crate::bus::{Bus, Level, MAX_MICS};
 use crate::clock::{ClockReading, PositionClock};
-use crate::command::Command;
+use crate::command::{Command, Garbage};
 use crate::error::{EngineError, Result};
 use crate::event::Event;
+use crate::fx::{VoiceChain, VoiceEffects};
+use crate::mic::{self, MicInput};
 use crate::playback::Playback;
-use crate::processor::Processor;
-use crate::song::{SongSource, Track};
+use crate::processor::{MAX_BLOCK, Processor};
+use crate::song::{SongSource, TrackMode};
 use crate::source::stream::{self, SongInfo};
+use crate::tap::{self, BusTap, MAX_TAPS};
 use crate::time::HostTime;
 use crate::{MAX_RATE, MIN_RATE};
 
@@ -26,6 +30,9 @@ pub struct EngineSettings {
     pub event_capacity: usize,
     /// Decoded chunks buffered per song (256 frames each).
     pub ring_chunks: usize,
+    /// The bus the device plays: the singer's [`Bus::Monitor`] on a singer's machine, the
+    /// [`Bus::Room`] for a room's speakers or an offline performance.
+    pub device_bus: Bus,
 }
 
 impl Default for EngineSettings {
@@ -37,6 +44,7 @@ impl Default for EngineSettings {
             // 96 × 256 frames ≈ 0.5 s at 48 kHz: deep enough for a slow disk, small enough
             // that a song is never whole in memory.
             ring_chunks: 96,
+            device_bus: Bus::Monitor,
         }
     }
 }
@@ -46,15 +54,18 @@ impl Default for EngineSettings {
 pub fn new(settings: EngineSettings) -> (EngineHandle, Processor) {
     let (command_tx, command_rx) = rtrb::RingBuffer::new(settings.command_capacity);
     let (event_tx, event_rx) = rtrb::RingBuffer::new(settings.event_capacity);
-    let (trash_tx, trash_rx) = rtrb::RingBuffer::new(8);
+    let (trash_tx, trash_rx) = rtrb::RingBuffer::new(32);
     let clock = Arc::new(PositionClock::new(settings.sample_rate));
     let (decode_events_tx, decode_events) = mpsc::channel();
+    let effects = VoiceChain::new(&VoiceEffects::default(), settings.sample_rate, MAX_BLOCK);
     let processor = Processor::new(
         settings.sample_rate,
+        settings.device_bus,
         command_rx,
         event_tx,
         trash_tx,
         Arc::clone(&clock),
+        Box::new(effects),
     );
     let handle = EngineHandle {
         settings,
@@ -65,6 +76,8 @@ pub fn new(settings: EngineSettings) -> (EngineHandle, Processor) {
         decode_events_tx,
         clock,
         decoders: Vec::new(),
+        mics: Default::default(),
+        taps: Vec::new(),
     };
     (handle, processor)
 }
@@ -75,11 +88,16 @@ pub struct EngineHandle {
     settings: EngineSettings,
     commands: rtrb::Producer<Command>,
     events: rtrb::Consumer<Event>,
-    trash: rtrb::Consumer<Box<Playback>>,
+    trash: rtrb::Consumer<Garbage>,
     decode_events: mpsc::Receiver<Event>,
     decode_events_tx: mpsc::Sender<Event>,
     clock: Arc<PositionClock>,
     decoders: Vec<std::thread::JoinHandle<()>>,
+    /// Which microphone slots are in use: each holds a token its [`MicInput`] shares, so a
+    /// dropped input frees its slot.
+    mics: [Option<Arc<()>>; MAX_MICS],
+    /// A token per open tap, shared with its [`BusTap`].
+    taps: Vec<Arc<()>>,
 }
 
 impl EngineHandle {
@@ -139,9 +157,68 @@ impl EngineHandle {
         self.send(Command::SeekAt { frame, at })
     }
 
-    /// Crossfades to the accompaniment or the original.
-    pub fn select_track(&mut self, track: Track) -> Result<()> {
-        self.send(Command::SelectTrack(track))
+    /// Crossfades to a track mode (original, accompaniment, guide), keeping the position.
+    pub fn set_track_mode(&mut self, mode: TrackMode) -> Result<()> {
+        self.send(Command::SetTrackMode(mode))
+    }
+
+    /// Sets a level's gain (linear: 0 silent, 1 unity, at most [`crate::MAX_GAIN`]), ramped.
+    pub fn set_level(&mut self, level: Level, gain: f32) -> Result<()> {
+        check_level(level)?;
+        if !gain.is_finite() || !(0.0..=crate::MAX_GAIN).contains(&gain) {
+            return Err(EngineError::GainOutOfRange(gain));
+        }
+        self.send(Command::SetLevel(level, gain))
+    }
+
+    /// Mutes or unmutes a level, ramped.
+    pub fn set_mute(&mut self, level: Level, muted: bool) -> Result<()> {
+        check_level(level)?;
+        self.send(Command::SetMute(level, muted))
+    }
+
+    /// Builds a chain for `effects` and crossfades the voice to it.
+    pub fn set_voice_effects(&mut self, effects: &VoiceEffects) -> Result<()> {
+        let chain = VoiceChain::new(effects, self.settings.sample_rate, MAX_BLOCK);
+        self.send(Command::SetEffects(Box::new(chain)))
+    }
+
+    /// Plugs in a microphone in the first free slot. Feed the returned input from the input
+    /// device's callback (or a file); drop it to unplug.
+    pub fn add_microphone(&mut self) -> Result<MicInput> {
+        let slot = self
+            .mics
+            .iter()
+            .position(|token| token.as_ref().is_none_or(|t| Arc::strong_count(t) == 1))
+            .ok_or(EngineError::TooMany {
+                what: "microphones",
+                max: MAX_MICS,
+            })?;
+        let token = Arc::new(());
+        let (input, stream) = mic::new(slot, self.settings.sample_rate, Arc::clone(&token));
+        self.send(Command::AddMic {
+            slot,
+            stream: Box::new(stream),
+        })?;
+        self.mics[slot] = Some(token);
+        Ok(input)
+    }
+
+    /// Opens a tap on `bus` holding up to `blocks` blocks of up to
+    /// [`crate::tap::TAP_FRAMES`] frames; drop it to close.
+    pub fn tap(&mut self, bus: Bus, blocks: usize) -> Result<BusTap> {
+        self.taps.retain(|token| Arc::strong_count(token) > 1);
+        if self.taps.len() >= MAX_TAPS {
+            return Err(EngineError::TooMany {
+                what: "taps",
+                max: MAX_TAPS,
+            });
+        }
+        let token = Arc::new(());
+        let (reader, writer) = tap::new(bus, blocks, Arc::clone(&token));
+        self.send(Command::AddTap(Box::new(writer)))?;
+        self.taps.push(token);
+        Ok(reader)
     }
 
     /// Sets the playback rate (1 = normal) within ±0.5%, ramped (for sync's drift
@@ -173,6 +250,11 @@ impl EngineHandle {
         events
     }
 
+    /// The rate the engine runs at and how it was built.
+    pub fn settings(&self) -> &EngineSettings {
+        &self.settings
+    }
+
     fn send(&mut self, command: Command) -> Result<()> {
         self.commands
             .push(command)
@@ -193,5 +275,16 @@ impl EngineHandle {
                     .send(Event::DecodeError("the decode thread panicked".into()));
             }
         }
+    }
+}
+
+/// Checks that a level names something that exists.
+fn check_level(level: Level) -> Result<()> {
+    match level {
+        Level::Mic(slot) if slot >= MAX_MICS => Err(EngineError::TooMany {
+            what: "microphones",
+            max: MAX_MICS,
+        }),
+        _ => Ok(()),
     }
 }

@@ -32,27 +32,38 @@
 
 #![warn(clippy::unwrap_used)] // input data must never panic the process
 
+pub mod bus;
 pub mod clock;
 mod command;
 pub mod driver;
+mod dsp;
 mod error;
 pub mod event;
+pub mod fx;
 pub mod handle;
+pub mod mic;
+mod mixer;
+mod music;
 mod playback;
 pub mod processor;
 pub mod render;
 pub mod song;
 pub mod source;
+pub mod tap;
 pub mod time;
 mod varispeed;
 
+pub use bus::{Bus, Level, MAX_GAIN, MAX_MICS};
 pub use clock::{ClockReading, PositionClock};
 pub use error::{EngineError, Result};
 pub use event::Event;
+pub use fx::VoiceEffects;
 pub use handle::{EngineHandle, EngineSettings, new};
+pub use mic::MicInput;
 pub use processor::Processor;
-pub use song::{Original, SongFiles, SongSource, Track};
+pub use song::{Original, SongFiles, SongSource, TrackMode};
 pub use source::stream::SongInfo;
+pub use tap::{BusTap, TapBlock};
 pub use time::{HostClock, HostTime};
 
 /// The slowest playback rate [`EngineHandle::set_rate`] accepts.

@@ -1,24 +1,35 @@
 //! The audio side: [`Processor::process`] fills the device's buffer, once per callback.
 //!
-//! It owns only what processing touches: the loaded song's [`Playback`], the varispeed
-//! resampler, the transport state and preallocated buffers. It talks to the control side
-//! through lock-free rings (commands in; events and spent songs out) and the position clock.
-//! It never allocates, frees, locks, blocks, reads a clock or does I/O: the driver passes the
-//! host time of the buffer, and replaced songs go back to the control side to be dropped.
+//! It owns only what processing touches: the music player, the microphones, the mixer, the
+//! taps, the transport state and preallocated buffers. It talks to the control side through
+//! lock-free rings (commands in; events and garbage out) and the position clock. It never
+//! allocates, frees, locks, blocks, reads a clock or does I/O: the driver passes the host time
+//! of the buffer, and anything to free goes back to the control side.
+//!
+//! A device buffer is processed in blocks of at most [`MAX_BLOCK`] frames; each block runs the
+//! transport and the music player, reads the microphones, mixes the four buses, plays the
+//! device's bus and feeds the taps.
 
 use std::sync::Arc;
 
+use crate::bus::{Bus, MAX_MICS};
 use crate::clock::{ClockReading, PositionClock};
-use crate::command::Command;
+use crate::command::{Command, Garbage};
 use crate::event::Event;
-use crate::playback::{Playback, Read};
-use crate::song::{Original, Track};
+use crate::fx::VoiceChain;
+use crate::mic::MicStream;
+use crate::mixer::Mixer;
+use crate::music::{MusicPlayer, Shortfall};
+use crate::song::Original;
 use crate::source::chunk::TRACK_CHANNELS;
+use crate::tap::{MAX_TAPS, TapWriter};
 use crate::time::HostTime;
-use crate::varispeed::{BLOCK, Varispeed};
 
-/// How long a track switch crossfades.
-pub const CROSSFADE_SECONDS: f64 = 0.03;
+/// The most frames processed in one go; larger device buffers are split.
+pub const MAX_BLOCK: usize = 512;
+
+/// How often a microphone's monitor latency is reported, at most, in seconds.
+const LATENCY_REPORT_SECONDS: u64 = 1;
 
 /// Frames from host time `at` to `start`, rounded up: the index of the first frame heard at or
 /// after `start`, counting from `at` (negative when `start` has passed).
@@ -41,44 +52,39 @@ enum Transport {
 }
 
 /// The audio-thread half of the engine. Created with its [`crate::EngineHandle`] by
-/// [`crate::Engine::new`]; a driver calls [`Processor::process`].
+/// [`crate::new`]; a driver calls [`Processor::process`].
 pub struct Processor {
     sample_rate: u32,
     commands: rtrb::Consumer<Command>,
     events: rtrb::Producer<Event>,
-    trash: rtrb::Producer<Box<Playback>>,
+    trash: rtrb::Producer<Garbage>,
     clock: Arc<PositionClock>,
-    song: Option<Box<Playback>>,
     transport: Transport,
-    varispeed: Varispeed,
-    /// Resampled four-channel frames not yet played, and where they start.
-    fifo: Vec<f32>,
-    fifo_read: usize,
-    fifo_len: usize,
-    /// Song position of the next frame to play.
-    position: f64,
-    /// Output frames still to drop after a seek (the resampler's pre-roll).
-    discard: usize,
-    /// The song's end frame, once its last chunk has been read.
-    song_end: Option<f64>,
-    /// Whether the decoder has delivered the last frame into the resampler.
-    input_ended: bool,
     epoch: u32,
-    /// Gain of the original track, 0..=1, moving towards `original_target`.
-    original_gain: f32,
-    original_target: f32,
-    crossfade_step: f32,
-    underruns: u32,
+    music: MusicPlayer,
+    mixer: Mixer,
+    mics: [Option<Box<MicStream>>; MAX_MICS],
+    taps: [Option<Box<TapWriter>>; MAX_TAPS],
+    /// The bus the device plays.
+    device_bus: Bus,
+    /// One block of music, four channels.
+    music_block: Vec<f32>,
+    /// One block per microphone slot.
+    mic_blocks: Vec<f32>,
+    /// The song frame of the current block's first frame, if it played.
+    block_song_frame: Option<f64>,
     dropped_events: u32,
 }
 
 impl Processor {
     pub(crate) fn new(
         sample_rate: u32,
+        device_bus: Bus,
         commands: rtrb::Consumer<Command>,
         events: rtrb::Producer<Event>,
-        trash: rtrb::Producer<Box<Playback>>,
+        trash: rtrb::Producer<Garbage>,
         clock: Arc<PositionClock>,
+        effects: Box<VoiceChain>,
     ) -> Self {
         Processor {
             sample_rate,
@@ -86,21 +92,16 @@ impl Processor {
             events,
             trash,
             clock,
-            song: None,
             transport: Transport::Idle,
-            varispeed: Varispeed::new(),
-            fifo: vec![0.0; BLOCK * TRACK_CHANNELS],
-            fifo_read: 0,
-            fifo_len: 0,
-            position: 0.0,
-            discard: 0,
-            song_end: None,
-            input_ended: false,
             epoch: 0,
-            original_gain: 0.0,
-            original_target: 0.0,
-            crossfade_step: (1.0 / (CROSSFADE_SECONDS * f64::from(sample_rate))) as f32,
-            underruns: 0,
+            music: MusicPlayer::new(),
+            mixer: Mixer::new(sample_rate, MAX_BLOCK, effects),
+            mics: std::array::from_fn(|_| None),
+            taps: std::array::from_fn(|_| None),
+            device_bus,
+            music_block: vec![0.0; MAX_BLOCK * TRACK_CHANNELS],
+            mic_blocks: vec![0.0; MAX_BLOCK * MAX_MICS],
+            block_song_frame: None,
             dropped_events: 0,
         }
     }
@@ -108,6 +109,18 @@ impl Processor {
     /// The engine's sample rate.
     pub fn sample_rate(&self) -> u32 {
         self.sample_rate
+    }
+
+    /// The bus the device plays.
+    pub fn device_bus(&self) -> Bus {
+        self.device_bus
+    }
+
+    /// A bus's samples from the last block processed (interleaved, [`Bus::channels`] per
+    /// frame; at most [`MAX_BLOCK`] frames: the end of the last device buffer). Offline
+    /// renders and tests read every bus this way.
+    pub fn last_block(&self, bus: Bus, frames: usize) -> &[f32] {
+        self.mixer.bus(bus, frames.min(MAX_BLOCK))
     }
 
     /// Whether the next `frames` frames can be produced without waiting for the decoder.
@@ -124,34 +137,25 @@ impl Processor {
             _ => 0,
         };
         let pending = matches!(self.transport, Transport::Playing | Transport::StartAt(_));
-        match self.song.as_mut() {
-            Some(song) if pending && !self.input_ended => {
-                // Input for the block, plus the varispeed's slack and the frames still to drop.
-                let needed = ((frames + late) as f64 * self.varispeed.rate()).ceil() as usize
-                    + self.varispeed.input_needed()
-                    + self.discard;
-                song.can_read(needed)
-            }
-            _ => true,
-        }
+        !pending || self.music.can_supply(frames + late)
     }
 
-    /// Fills `out` (interleaved, `channels` per frame) with the next frames. `host_time` is
-    /// when the first frame of `out` will be heard. Real-time safe.
+    /// Fills `out` (interleaved, `channels` per frame) with the next frames of the device's
+    /// bus. `host_time` is when the first frame of `out` will be heard. Real-time safe.
     pub fn process(&mut self, out: &mut [f32], channels: usize, host_time: HostTime) {
         let channels = channels.max(1);
         let frames = out.len() / channels;
         self.handle_commands();
-        let mut done = 0;
         let mut published = false;
+        let mut done = 0;
         while done < frames {
+            let n = (frames - done).min(MAX_BLOCK);
             let at = host_time.plus_frames(done as u64, self.sample_rate);
-            let segment = &mut out[done * channels..frames * channels];
-            let (played, silent) = self.segment(segment, channels, at, &mut published);
-            done += played + silent;
-            if played + silent == 0 {
-                break;
-            }
+            self.block(n, at, &mut published);
+            let bus = self.mixer.bus(self.device_bus, n);
+            let out = &mut out[done * channels..(done + n) * channels];
+            write_to_device(bus, self.device_bus.channels(), out, channels);
+            done += n;
         }
         if !published {
             self.publish(host_time, false);
@@ -159,53 +163,109 @@ impl Processor {
         self.report();
     }
 
-    /// Renders the next stretch of `out`: silence until the transport has something to play,
-    /// then played frames. Returns (played, silent) frame counts; at least one is non-zero
-    /// unless `out` is empty.
+    /// One block: music, microphones, mix, taps.
+    fn block(&mut self, frames: usize, at: HostTime, published: &mut bool) {
+        self.block_song_frame = None;
+        let mut done = 0;
+        while done < frames {
+            let segment_at = at.plus_frames(done as u64, self.sample_rate);
+            let (played, silent) = self.segment(done, frames, segment_at, published);
+            if played + silent == 0 {
+                break;
+            }
+            done += played + silent;
+        }
+        self.music_block[done * TRACK_CHANNELS..frames * TRACK_CHANNELS].fill(0.0);
+
+        let mut mics: [Option<&[f32]>; MAX_MICS] = [None; MAX_MICS];
+        for (slot, (stream, block)) in self
+            .mics
+            .iter_mut()
+            .zip(self.mic_blocks.chunks_exact_mut(MAX_BLOCK))
+            .enumerate()
+        {
+            let Some(stream) = stream.as_mut() else {
+                continue;
+            };
+            let block = &mut block[..frames];
+            if let Some(captured) = stream.read(block) {
+                report_latency(
+                    &mut self.events,
+                    &mut self.dropped_events,
+                    stream,
+                    slot,
+                    at,
+                    captured,
+                    frames,
+                    self.sample_rate,
+                );
+            }
+            mics[slot] = Some(block);
+        }
+        let original = self.music.original().unwrap_or(Original::FullMix);
+        self.mixer.mix(
+            &self.music_block[..frames * TRACK_CHANNELS],
+            mics,
+            frames,
+            original,
+        );
+
+        let speed = self.music.speed();
+        for tap in self.taps.iter_mut().flatten() {
+            let samples = self.mixer.bus(tap.bus(), frames);
+            tap.write(samples, at, self.block_song_frame, speed, self.sample_rate);
+        }
+        self.collect_garbage();
+    }
+
+    /// Renders the music from frame `from` of the block: silence until the transport has
+    /// something to play, then played frames. Returns (played, silent) frame counts; at least
+    /// one is non-zero unless the block is full.
     fn segment(
         &mut self,
-        out: &mut [f32],
-        channels: usize,
+        from: usize,
+        to: usize,
         at: HostTime,
         published: &mut bool,
     ) -> (usize, usize) {
-        let frames = out.len() / channels;
+        let frames = to - from;
         if frames == 0 {
             return (0, 0);
         }
+        let out = &mut self.music_block[from * TRACK_CHANNELS..to * TRACK_CHANNELS];
         match self.transport {
             Transport::Idle | Transport::Paused => {
                 out.fill(0.0);
                 (0, frames)
             }
             Transport::StartAt(start) => {
-                let ready = self.song.as_mut().is_some_and(|s| s.is_ready());
                 let until_frames = frames_until(at, start, self.sample_rate);
                 // Not yet, or late and still waiting for frames (then the start skips ahead to
                 // stay on schedule).
-                if until_frames >= frames as i128 || !ready {
+                if until_frames >= frames as i128 || !self.music.is_ready() {
                     out.fill(0.0);
                     return (0, frames);
                 }
                 if until_frames < 0 {
                     // Frames arrived after the start time: skip what should have played.
-                    self.skip((-until_frames) as usize);
+                    self.music.skip((-until_frames) as usize);
                 }
                 let silent = until_frames.max(0) as usize;
-                out[..silent * channels].fill(0.0);
+                out[..silent * TRACK_CHANNELS].fill(0.0);
                 self.transport = Transport::Playing;
                 self.push_event(Event::Started {
-                    frame: self.position.max(0.0) as u64,
+                    frame: self.music.position().max(0.0) as u64,
                 });
                 let at = at.plus_frames(silent as u64, self.sample_rate);
-                let played = self.play(&mut out[silent * channels..], channels, at, published);
+                let played = self.play(from + silent, to, at, published);
                 (played, silent)
             }
             Transport::Playing => {
-                let played = self.play(out, channels, at, published);
+                let played = self.play(from, to, at, published);
                 if played < frames {
-                    // Underrun or end: the rest of this buffer is silent.
-                    out[played * channels..].fill(0.0);
+                    // Underrun or end: the rest of this block is silent.
+                    self.music_block[(from + played) * TRACK_CHANNELS..to * TRACK_CHANNELS]
+                        .fill(0.0);
                     (played, frames - played)
                 } else {
                     (played, 0)
@@ -214,142 +274,36 @@ impl Processor {
         }
     }
 
-    /// Plays frames into `out` until it is full, the decoder falls behind, or the song ends.
-    fn play(
-        &mut self,
-        out: &mut [f32],
-        channels: usize,
-        at: HostTime,
-        published: &mut bool,
-    ) -> usize {
+    /// Plays music into frames `from..to` of the block until they are full, the decoder falls
+    /// behind, or the song ends.
+    fn play(&mut self, from: usize, to: usize, at: HostTime, published: &mut bool) -> usize {
         if !*published {
             self.publish(at, true);
             *published = true;
         }
-        let frames = out.len() / channels;
-        let mut played = 0;
-        while played < frames {
-            if let Some(end) = self.song_end
-                && self.position >= end
-            {
-                self.end_of_song();
-                break;
-            }
-            if self.fifo_len == 0 && !self.refill() {
-                // Waiting for the first frames after a seek is not an underrun.
-                if !self.input_ended && self.song.as_mut().is_some_and(|s| s.is_ready()) {
-                    self.underruns = self.underruns.saturating_add(1);
-                }
-                break;
-            }
-            let at = self.fifo_read * TRACK_CHANNELS;
-            let frame: [f32; TRACK_CHANNELS] = [
-                self.fifo[at],
-                self.fifo[at + 1],
-                self.fifo[at + 2],
-                self.fifo[at + 3],
-            ];
-            let (left, right) = self.mix(&frame);
-            let o = &mut out[played * channels..(played + 1) * channels];
-            match o {
-                [mono] => *mono = 0.5 * (left + right),
-                [l, r, rest @ ..] => {
-                    *l = left;
-                    *r = right;
-                    rest.fill(0.0);
-                }
-                [] => {}
-            }
-            self.fifo_read += 1;
-            self.fifo_len -= 1;
-            self.position += self.varispeed.rate();
-            played += 1;
+        if from == 0 {
+            self.block_song_frame = Some(self.music.position());
+        }
+        let out = &mut self.music_block[from * TRACK_CHANNELS..to * TRACK_CHANNELS];
+        let (played, shortfall) = self.music.play(out);
+        if shortfall == Shortfall::End {
+            self.transport = Transport::Paused;
+            self.push_event(Event::EndOfSong {
+                frame: self.music.position().round().max(0.0) as u64,
+            });
         }
         played
     }
 
-    /// Mixes one four-channel frame to stereo with the track gains, stepping the crossfade.
-    fn mix(&mut self, frame: &[f32]) -> (f32, f32) {
-        if self.original_gain != self.original_target {
-            let step = self.crossfade_step;
-            self.original_gain = if self.original_gain < self.original_target {
-                (self.original_gain + step).min(self.original_target)
-            } else {
-                (self.original_gain - step).max(self.original_target)
-            };
-        }
-        let g = self.original_gain;
-        let accompaniment = match self.song.as_ref().map(|s| s.original) {
-            Some(Original::VocalOnly) => 1.0,
-            _ => 1.0 - g,
-        };
-        (
-            frame[0] * accompaniment + frame[2] * g,
-            frame[1] * accompaniment + frame[3] * g,
-        )
-    }
-
-    /// Resamples the next block into the FIFO. `false` if the decoder is behind or the song
-    /// has no more frames.
-    fn refill(&mut self) -> bool {
-        loop {
-            let Some(song) = self.song.as_mut() else {
-                return false;
-            };
-            let needed = self.varispeed.input_needed();
-            let valid = if self.input_ended {
-                // After the last frame, silence flushes the resampler's tail.
-                0
-            } else {
-                let input = &mut self.varispeed.input_mut()[..needed * TRACK_CHANNELS];
-                match song.read(input, needed) {
-                    Read::NotReady => return false,
-                    Read::Frames(n) => n,
-                }
-            };
-            if !self.input_ended && song.ended() {
-                self.input_ended = true;
-                self.song_end = song.end_frame().map(|f| f as f64);
-            }
-            if self.input_ended && self.song_end.is_none() {
-                return false;
-            }
-            let block = self.varispeed.process(valid);
-            self.fifo[..BLOCK * TRACK_CHANNELS].copy_from_slice(block);
-            let drop = self.discard.min(BLOCK);
-            self.discard -= drop;
-            self.fifo_read = drop;
-            self.fifo_len = BLOCK - drop;
-            if self.fifo_len > 0 {
-                return true;
-            }
-        }
-    }
-
-    /// Drops `frames` of song without playing them (to honour a start time that passed).
-    fn skip(&mut self, frames: usize) {
-        for _ in 0..frames {
-            if self.fifo_len == 0 && !self.refill() {
-                return;
-            }
-            self.fifo_read += 1;
-            self.fifo_len -= 1;
-            self.position += self.varispeed.rate();
-        }
-    }
-
-    fn end_of_song(&mut self) {
-        self.transport = Transport::Paused;
-        self.push_event(Event::EndOfSong {
-            frame: self.position.round().max(0.0) as u64,
-        });
-    }
-
     fn handle_commands(&mut self) {
         while let Ok(command) = self.commands.peek() {
-            if matches!(command, Command::Load(_) | Command::Stop) && self.trash.is_full() {
-                // The old song could not be handed back for dropping: wait for the control
-                // side to drain the trash rather than free it here.
+            let frees = matches!(
+                command,
+                Command::Load(_) | Command::Stop | Command::SetEffects(_) | Command::AddMic { .. }
+            );
+            if frees && self.trash.slots() < 2 {
+                // What this command replaces could not be handed back for dropping: wait for
+                // the control side to drain the trash rather than free it here.
                 return;
             }
             let Ok(command) = self.commands.pop() else {
@@ -360,97 +314,133 @@ impl Processor {
     }
 
     fn apply(&mut self, command: Command) {
+        let has_song = self.music.has_song();
         match command {
             Command::Load(song) => {
-                if let Some(old) = self.song.replace(song) {
-                    self.throw_away(old);
+                if let Some(old) = self.music.load(song) {
+                    self.throw_away(Garbage::Song(old));
                 }
                 self.transport = Transport::Paused;
-                self.original_gain = self.original_target;
-                self.seek_to(0);
+                self.mixer.settle_track_mode();
+                self.epoch = self.epoch.wrapping_add(1);
                 self.push_event(Event::Loaded);
             }
             Command::Stop => {
-                if let Some(old) = self.song.take() {
-                    self.throw_away(old);
+                if let Some(old) = self.music.unload() {
+                    self.throw_away(Garbage::Song(old));
                 }
                 self.transport = Transport::Idle;
-                self.position = 0.0;
                 self.epoch = self.epoch.wrapping_add(1);
                 self.push_event(Event::Stopped);
             }
-            Command::Play if self.song.is_some() => {
+            Command::Play if has_song => {
                 if self.transport != Transport::Playing {
                     self.transport = Transport::Playing;
                     self.push_event(Event::Started {
-                        frame: self.position.max(0.0) as u64,
+                        frame: self.music.position().max(0.0) as u64,
                     });
                 }
             }
-            Command::PlayAt(at) if self.song.is_some() => self.transport = Transport::StartAt(at),
-            Command::Pause if self.song.is_some() => {
+            Command::PlayAt(at) if has_song => self.transport = Transport::StartAt(at),
+            Command::Pause if has_song => {
                 self.transport = Transport::Paused;
                 self.push_event(Event::Paused {
-                    frame: self.position.max(0.0) as u64,
+                    frame: self.music.position().max(0.0) as u64,
                 });
             }
-            Command::Seek { frame } if self.song.is_some() => {
-                self.seek_to(frame);
+            Command::Seek { frame } if has_song => {
+                self.music.seek_to(frame);
+                self.epoch = self.epoch.wrapping_add(1);
                 self.push_event(Event::Seeked { frame });
             }
-            Command::SeekAt { frame, at } if self.song.is_some() => {
-                self.seek_to(frame);
+            Command::SeekAt { frame, at } if has_song => {
+                self.music.seek_to(frame);
+                self.epoch = self.epoch.wrapping_add(1);
                 self.transport = Transport::StartAt(at);
                 self.push_event(Event::Seeked { frame });
             }
-            Command::SelectTrack(track) => {
-                self.original_target = match track {
-                    Track::Accompaniment => 0.0,
-                    Track::Original => 1.0,
-                };
-                self.push_event(Event::TrackSelected(track));
-            }
-            Command::SetRate(rate) => self.varispeed.set_rate(rate),
             // Transport commands without a song do nothing.
             Command::Play
             | Command::PlayAt(_)
             | Command::Pause
             | Command::Seek { .. }
             | Command::SeekAt { .. } => {}
+            Command::SetTrackMode(mode) => {
+                self.mixer.set_track_mode(mode);
+                self.push_event(Event::TrackModeChanged(mode));
+            }
+            Command::SetRate(rate) => self.music.set_rate(rate),
+            Command::SetLevel(level, gain) => {
+                self.mixer.set_level(level, gain);
+            }
+            Command::SetMute(level, muted) => {
+                self.mixer.set_mute(level, muted);
+            }
+            Command::SetEffects(chain) => {
+                if let Some(old) = self.mixer.set_effects(chain) {
+                    self.throw_away(Garbage::Effects(old));
+                }
+            }
+            Command::AddMic { slot, stream } => {
+                if let Some(slot) = self.mics.get_mut(slot)
+                    && let Some(old) = slot.replace(stream)
+                {
+                    self.throw_away(Garbage::Mic(old));
+                }
+            }
+            Command::AddTap(writer) => match self.taps.iter_mut().find(|t| t.is_none()) {
+                Some(free) => *free = Some(writer),
+                // The handle counts taps, so this cannot happen; if it does, the reader sees
+                // a tap that never delivers.
+                None => self.throw_away(Garbage::Tap(writer)),
+            },
         }
     }
 
-    /// Starts decoding from `frame`, so that the next frame played is exactly `frame`.
-    fn seek_to(&mut self, frame: u64) {
-        let latency = self.varispeed.latency();
-        self.varispeed.reset();
-        if let Some(song) = self.song.as_mut() {
-            song.seek(frame as i64 - latency as i64);
+    /// Hands unplugged microphones, closed taps and faded effects back to be dropped.
+    fn collect_garbage(&mut self) {
+        for i in 0..MAX_MICS {
+            if self.trash.slots() == 0 {
+                return;
+            }
+            if self.mics[i].as_ref().is_some_and(|m| m.is_unplugged())
+                && let Some(mic) = self.mics[i].take()
+            {
+                self.throw_away(Garbage::Mic(mic));
+            }
         }
-        self.discard = 2 * latency;
-        self.fifo_len = 0;
-        self.fifo_read = 0;
-        self.position = frame as f64;
-        self.song_end = None;
-        self.input_ended = false;
-        self.epoch = self.epoch.wrapping_add(1);
+        for i in 0..MAX_TAPS {
+            if self.trash.slots() == 0 {
+                return;
+            }
+            if self.taps[i].as_ref().is_some_and(|t| t.is_closed())
+                && let Some(tap) = self.taps[i].take()
+            {
+                self.throw_away(Garbage::Tap(tap));
+            }
+        }
+        if self.trash.slots() > 0
+            && let Some(chain) = self.mixer.take_faded()
+        {
+            self.throw_away(Garbage::Effects(chain));
+        }
     }
 
-    fn throw_away(&mut self, song: Box<Playback>) {
-        // `handle_commands` checked there is room; if not, leaking beats freeing here.
-        if let Err(rtrb::PushError::Full(song)) = self.trash.push(song) {
-            std::mem::forget(song);
+    fn throw_away(&mut self, garbage: Garbage) {
+        // Callers checked there is room; if not, leaking beats freeing here.
+        if let Err(rtrb::PushError::Full(garbage)) = self.trash.push(garbage) {
+            std::mem::forget(garbage);
         }
     }
 
     fn publish(&mut self, at: HostTime, playing: bool) {
         let frames_per_second = if playing {
-            f64::from(self.sample_rate) * self.varispeed.rate()
+            f64::from(self.sample_rate) * self.music.speed()
         } else {
             0.0
         };
         self.clock.publish(&ClockReading {
-            position: self.position,
+            position: self.music.position(),
             host_time: at,
             frames_per_second,
             sample_rate: self.sample_rate,
@@ -459,19 +449,84 @@ impl Processor {
     }
 
     fn report(&mut self) {
-        if self.underruns > 0 && self.events.slots() > 1 {
-            let blocks = std::mem::take(&mut self.underruns);
-            self.push_event(Event::Underrun { blocks });
+        let underruns = self.music.take_underruns();
+        if underruns > 0 {
+            self.push_event(Event::Underrun { blocks: underruns });
         }
         if self.dropped_events > 0 && self.events.slots() > 0 {
             let dropped = std::mem::take(&mut self.dropped_events);
-            let _ = self.events.push(Event::CommandsDropped(dropped));
+            let _ = self.events.push(Event::EventsDropped(dropped));
         }
     }
 
     fn push_event(&mut self, event: Event) {
-        if self.events.push(event).is_err() {
-            self.dropped_events = self.dropped_events.saturating_add(1);
+        push_event(&mut self.events, &mut self.dropped_events, event);
+    }
+}
+
+fn push_event(events: &mut rtrb::Producer<Event>, dropped: &mut u32, event: Event) {
+    // The last slot is kept for the report of dropped events.
+    if events.slots() < 2 || events.push(event).is_err() {
+        *dropped = dropped.saturating_add(1);
+    }
+}
+
+/// Reports a microphone's monitor latency (capture to playback) when it changed by a
+/// millisecond or more, at most once per [`LATENCY_REPORT_SECONDS`].
+#[allow(clippy::too_many_arguments)]
+fn report_latency(
+    events: &mut rtrb::Producer<Event>,
+    dropped: &mut u32,
+    stream: &mut MicStream,
+    slot: usize,
+    heard: HostTime,
+    captured: HostTime,
+    frames: usize,
+    sample_rate: u32,
+) {
+    stream.frames_since_report += frames as u64;
+    if stream.reported_latency.is_some()
+        && stream.frames_since_report < LATENCY_REPORT_SECONDS * u64::from(sample_rate)
+    {
+        return;
+    }
+    let nanos = heard.nanos_since(captured).max(0) as u128;
+    let latency = (nanos * u128::from(sample_rate) / 1_000_000_000) as u32;
+    let threshold = sample_rate / 1000;
+    if stream
+        .reported_latency
+        .is_some_and(|last| last.abs_diff(latency) < threshold)
+    {
+        return;
+    }
+    stream.reported_latency = Some(latency);
+    stream.frames_since_report = 0;
+    push_event(
+        events,
+        dropped,
+        Event::MonitorLatency {
+            mic: slot,
+            frames: latency,
+        },
+    );
+}
+
+/// Copies a bus into a device buffer: a stereo bus to the first two channels (silence in the
+/// rest), or mixed down to a mono device; a mono bus to every channel.
+fn write_to_device(bus: &[f32], bus_channels: usize, out: &mut [f32], channels: usize) {
+    for (frame, o) in bus
+        .chunks_exact(bus_channels)
+        .zip(out.chunks_exact_mut(channels))
+    {
+        match (frame, o) {
+            ([l, r], [mono]) => *mono = 0.5 * (l + r),
+            ([l, r], [ol, or, rest @ ..]) => {
+                *ol = *l;
+                *or = *r;
+                rest.fill(0.0);
+            }
+            ([m], o) => o.fill(*m),
+            (_, o) => o.fill(0.0),
         }
     }
 }

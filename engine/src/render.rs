@@ -1,13 +1,17 @@
-//! Rendering a song offline to a file (`ktv mix`): the real engine, driven by the offline
-//! driver, into WAV (32-bit float) or FLAC (24-bit).
+//! Rendering a performance offline to a file (`ktv mix`): the real engine, driven by the
+//! offline driver, with an optional recording of the singer as its microphone, into WAV
+//! (32-bit float) or FLAC (24-bit).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use crate::bus::Bus;
 use crate::driver::offline;
 use crate::error::{EngineError, Result};
 use crate::event::Event;
+use crate::fx::VoiceEffects;
 use crate::handle::{self, EngineSettings};
-use crate::song::{SongSource, Track};
+use crate::song::{SongSource, TrackMode};
+use crate::source::stream::decode_to_end;
 
 /// The file formats [`render_song`] writes, chosen by the output's extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,11 +42,35 @@ pub struct RenderReport {
     pub sample_rate: u32,
 }
 
-/// Plays `song` with `track` selected from start to end through the engine and writes the
-/// stereo output to `out`. `progress` gets the fraction done (when the length is known).
+/// What to render: how the song plays and who sings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Performance {
+    /// The track mode.
+    pub mode: TrackMode,
+    /// A recording of the singer, played as the microphone from the song's first frame.
+    pub mic: Option<PathBuf>,
+    /// The voice effects.
+    pub effects: VoiceEffects,
+    /// The bus written: [`Bus::Room`] (what listeners hear) unless asked otherwise.
+    pub bus: Bus,
+}
+
+impl Default for Performance {
+    fn default() -> Self {
+        Performance {
+            mode: TrackMode::Accompaniment,
+            mic: None,
+            effects: VoiceEffects::default(),
+            bus: Bus::Room,
+        }
+    }
+}
+
+/// Plays `song` from start to end through the engine as `performance` says and writes the
+/// chosen bus to `out`. `progress` gets the fraction done (when the length is known).
 pub fn render_song(
     song: &SongSource,
-    track: Track,
+    performance: &Performance,
     sample_rate: u32,
     out: &Path,
     mut progress: impl FnMut(f64),
@@ -51,20 +79,36 @@ pub fn render_song(
         path: out.to_owned(),
         reason: "the file name must end in .wav or .flac".into(),
     })?;
+    let bus = performance.bus;
+    let channels = bus.channels();
     let (mut handle, mut processor) = handle::new(EngineSettings {
         sample_rate,
+        device_bus: bus,
         ..EngineSettings::default()
     });
     let info = handle.load(song)?;
-    handle.select_track(track)?;
+    handle.set_track_mode(performance.mode)?;
+    handle.set_voice_effects(&performance.effects)?;
+    let mut driver = offline::OfflineDriver::new(channels, 1024);
+    if let Some(mic) = &performance.mic {
+        let mut mono = Vec::new();
+        decode_to_end(
+            &SongSource::accompaniment_only(mic),
+            sample_rate,
+            |frames| {
+                // A recording decodes as the accompaniment: its left and right, mixed down.
+                mono.extend(frames.chunks_exact(4).map(|f| 0.5 * (f[0] + f[1])));
+            },
+        )?;
+        driver.add_mic(handle.add_microphone()?, mono);
+    }
     handle.play()?;
     let expected = info.duration_frames.unwrap_or(0);
-    let mut samples: Vec<f32> = Vec::with_capacity((expected as usize).saturating_mul(2));
+    let mut samples: Vec<f32> = Vec::with_capacity((expected as usize).saturating_mul(channels));
     let mut error = None;
     let mut end = None;
     // Ten minutes past the expected end is a stall, not a song.
     let limit = expected + u64::from(sample_rate) * 600;
-    let mut driver = offline::OfflineDriver::new(2, 1024);
     driver.render_until(&mut processor, limit, |_, block, done| {
         samples.extend_from_slice(block);
         if expected > 0 && done % (u64::from(sample_rate) * 5) < 1024 {
@@ -86,12 +130,12 @@ pub fn render_song(
         });
     }
     // The last block runs past the end.
-    let frames = end.unwrap_or(0).min(samples.len() as u64 / 2);
-    samples.truncate(frames as usize * 2);
+    let frames = end.unwrap_or(0).min((samples.len() / channels) as u64);
+    samples.truncate(frames as usize * channels);
     progress(1.0);
     match format {
-        OutputFormat::Wav => write_wav(out, &samples, sample_rate)?,
-        OutputFormat::Flac => write_flac(out, &samples, sample_rate)?,
+        OutputFormat::Wav => write_wav(out, &samples, channels, sample_rate)?,
+        OutputFormat::Flac => write_flac(out, &samples, channels, sample_rate)?,
     }
     Ok(RenderReport {
         frames,
@@ -106,9 +150,10 @@ fn write_error(path: &Path, reason: impl ToString) -> EngineError {
     }
 }
 
-fn write_wav(path: &Path, samples: &[f32], sample_rate: u32) -> Result<()> {
+/// Writes interleaved samples as 32-bit float WAV.
+pub fn write_wav(path: &Path, samples: &[f32], channels: usize, sample_rate: u32) -> Result<()> {
     let spec = hound::WavSpec {
-        channels: 2,
+        channels: channels as u16,
         sample_rate,
         bits_per_sample: 32,
         sample_format: hound::SampleFormat::Float,
@@ -122,7 +167,8 @@ fn write_wav(path: &Path, samples: &[f32], sample_rate: u32) -> Result<()> {
     writer.finalize().map_err(|e| write_error(path, e))
 }
 
-fn write_flac(path: &Path, samples: &[f32], sample_rate: u32) -> Result<()> {
+/// Writes interleaved samples as 24-bit FLAC.
+pub fn write_flac(path: &Path, samples: &[f32], channels: usize, sample_rate: u32) -> Result<()> {
     use flacenc::component::BitRepr;
     use flacenc::error::Verify;
 
@@ -134,7 +180,8 @@ fn write_flac(path: &Path, samples: &[f32], sample_rate: u32) -> Result<()> {
     let config = flacenc::config::Encoder::default()
         .into_verified()
         .map_err(|(_, e)| write_error(path, format!("{e:?}")))?;
-    let source = flacenc::source::MemSource::from_samples(&ints, 2, 24, sample_rate as usize);
+    let source =
+        flacenc::source::MemSource::from_samples(&ints, channels, 24, sample_rate as usize);
     let stream = flacenc::encode_with_fixed_block_size(&config, source, config.block_size)
         .map_err(|e| write_error(path, format!("{e:?}")))?;
     let mut sink = flacenc::bitsink::ByteSink::new();

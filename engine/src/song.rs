@@ -81,12 +81,41 @@ impl SongSource {
     }
 }
 
-/// Which track plays.
+/// Which track each side hears (the KTV track modes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Track {
-    /// The accompaniment (伴奏).
+pub enum TrackMode {
+    /// Accompaniment (伴奏): singer and room hear the accompaniment.
     #[default]
     Accompaniment,
-    /// The original (原唱).
+    /// Original (原唱): singer and room hear the original.
     Original,
+    /// Guide (导唱): the singer's monitor carries the original vocal, the room hears only the
+    /// accompaniment, so the singer can follow the melody without the audience hearing it.
+    Guide,
+}
+
+impl TrackMode {
+    /// How much of the original the monitor and the room hear: (monitor, room), each 0 or 1.
+    pub(crate) fn original_gains(self) -> (f32, f32) {
+        match self {
+            TrackMode::Accompaniment => (0.0, 0.0),
+            TrackMode::Original => (1.0, 1.0),
+            TrackMode::Guide => (1.0, 0.0),
+        }
+    }
+}
+
+impl std::str::FromStr for TrackMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "accompaniment" | "伴奏" => Ok(TrackMode::Accompaniment),
+            "original" | "原唱" => Ok(TrackMode::Original),
+            "guide" | "导唱" => Ok(TrackMode::Guide),
+            _ => Err(format!(
+                "unknown track mode {s:?}: expected accompaniment, original or guide"
+            )),
+        }
+    }
 }

@@ -5,7 +5,7 @@ mod common;
 
 use common::{ffmpeg, media_dir, play_to_end, tone_file};
 use engine::driver::offline::OfflineDriver;
-use engine::{EngineError, EngineSettings, Event, SongSource, Track};
+use engine::{EngineError, EngineSettings, Event, SongSource, TrackMode};
 
 const RATE: u32 = 48_000;
 
@@ -54,7 +54,7 @@ fn a_truncated_file_plays_what_it_has_then_reports_and_ends() {
     std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
     let played = play_to_end(
         &SongSource::accompaniment_only(&file),
-        Track::Accompaniment,
+        TrackMode::Accompaniment,
         RATE,
     );
     let seconds = played.frames() as f64 / f64::from(RATE);
@@ -91,7 +91,7 @@ fn corrupt_bytes_inside_play_through_without_garbage() {
     std::fs::write(&file, &bytes).unwrap();
     let played = play_to_end(
         &SongSource::accompaniment_only(&file),
-        Track::Accompaniment,
+        TrackMode::Accompaniment,
         RATE,
     );
     let error_ms = (played.frames() as f64 - 5.0 * f64::from(RATE)) * 1000.0 / f64::from(RATE);

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{frequency, play_to_end, rms, tone_file};
-use engine::{SongSource, Track};
+use engine::{SongSource, TrackMode};
 
 const SECS: f64 = 3.0;
 const AMPLITUDE: f64 = 0.5;
@@ -24,7 +24,7 @@ fn every_format_and_rate_keeps_length_layout_and_tone() {
             );
             let played = play_to_end(
                 &SongSource::accompaniment_only(&file),
-                Track::Accompaniment,
+                TrackMode::Accompaniment,
                 engine_rate,
             );
             let expected = (SECS * f64::from(engine_rate)) as i64;

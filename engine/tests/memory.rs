@@ -7,7 +7,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{ffmpeg, media_dir, play_to_end};
-use engine::{SongSource, Track};
+use engine::{SongSource, TrackMode};
 
 struct Counting;
 
@@ -90,7 +90,7 @@ fn peak_heap_does_not_grow_with_the_song() {
     // A changed input that must fail the check: keeping the decoded song in memory.
     let kept = play_to_end(
         &SongSource::accompaniment_only(&short),
-        Track::Accompaniment,
+        TrackMode::Accompaniment,
         48_000,
     );
     assert!(

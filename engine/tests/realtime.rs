@@ -7,7 +7,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::tone_file;
-use engine::{EngineSettings, Event, HostTime, SongSource, Track};
+use engine::{EngineSettings, Event, HostTime, SongSource, TrackMode};
 
 const RATE: u32 = 48_000;
 const BLOCK: usize = 128;
@@ -108,7 +108,7 @@ fn no_allocation_or_free_on_the_audio_thread_through_every_command() {
     rig.run(0.5);
     rig.handle.play().unwrap();
     rig.run(9.0);
-    rig.handle.select_track(Track::Original).unwrap();
+    rig.handle.set_track_mode(TrackMode::Original).unwrap();
     rig.run(2.0);
     rig.handle.seek(48_000 * 12).unwrap();
     rig.run(2.0);
@@ -118,7 +118,7 @@ fn no_allocation_or_free_on_the_audio_thread_through_every_command() {
     rig.handle.set_rate(1.004).unwrap();
     rig.run(2.0);
     rig.handle.set_rate(0.997).unwrap();
-    rig.handle.select_track(Track::Accompaniment).unwrap();
+    rig.handle.set_track_mode(TrackMode::Accompaniment).unwrap();
     rig.run(2.0);
     let soon = rig.now().plus_frames(24_000, RATE);
     rig.handle.seek_at(48_000 * 2, soon).unwrap();

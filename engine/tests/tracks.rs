@@ -7,7 +7,7 @@ use std::path::Path;
 
 use common::{engine_with, frequency, play_to_end, rms, tone_file};
 use engine::driver::offline::OfflineDriver;
-use engine::{Original, SongFiles, SongSource, Track};
+use engine::{Original, SongFiles, SongSource, TrackMode};
 
 const RATE: u32 = 48_000;
 
@@ -50,7 +50,7 @@ fn two_tone_song(dir_name: &str) -> SongSource {
         4.0,
         440.0,
         440.0,
-        0.5,
+        0.4,
     );
     let original = tone_file(
         &format!("{dir_name}-orig.flac"),
@@ -58,7 +58,7 @@ fn two_tone_song(dir_name: &str) -> SongSource {
         4.0,
         660.0,
         660.0,
-        0.5,
+        0.4,
     );
     SongSource::two_files(accompaniment, original)
 }
@@ -71,9 +71,9 @@ fn switching_tracks_crossfades_without_a_click_and_keeps_position() {
     let mut out = Vec::new();
     driver.render(&mut processor, 48_000, |b| out.extend_from_slice(b));
     let before = handle.clock().position;
-    handle.select_track(Track::Original).unwrap();
+    handle.set_track_mode(TrackMode::Original).unwrap();
     driver.render(&mut processor, 48_000, |b| out.extend_from_slice(b));
-    handle.select_track(Track::Accompaniment).unwrap();
+    handle.set_track_mode(TrackMode::Accompaniment).unwrap();
     driver.render(&mut processor, 48_000, |b| out.extend_from_slice(b));
     // The position runs on through switches.
     assert_eq!(handle.clock().position, before + 96_000.0);
@@ -95,7 +95,7 @@ fn split_file(name: &str) -> std::path::PathBuf {
     tone_file(name, 44_100, 3.0, 440.0, 660.0, 0.5)
 }
 
-fn play(files: SongFiles, original: Original, track: Track) -> (f64, f64, f64) {
+fn play(files: SongFiles, original: Original, track: TrackMode) -> (f64, f64, f64) {
     let played = play_to_end(&SongSource { files, original }, track, RATE);
     let (left, right) = (played.channel(0), played.channel(1));
     (
@@ -109,12 +109,12 @@ fn play(files: SongFiles, original: Original, track: Track) -> (f64, f64, f64) {
 fn the_ktv_stereo_layout_plays_one_side_on_both_channels() {
     let file = split_file("split.mp3");
     let files = || SongFiles::StereoSplit { file: file.clone() };
-    let (l, r, _) = play(files(), Original::FullMix, Track::Accompaniment);
+    let (l, r, _) = play(files(), Original::FullMix, TrackMode::Accompaniment);
     assert!(
         (l - 440.0).abs() < 0.5 && (r - 440.0).abs() < 0.5,
         "{l} {r}"
     );
-    let (l, r, _) = play(files(), Original::FullMix, Track::Original);
+    let (l, r, _) = play(files(), Original::FullMix, TrackMode::Original);
     assert!(
         (l - 660.0).abs() < 0.5 && (r - 660.0).abs() < 0.5,
         "{l} {r}"
@@ -130,7 +130,7 @@ fn a_vocal_only_original_adds_to_the_accompaniment() {
             files: files.clone(),
             original: Original::VocalOnly,
         },
-        Track::Original,
+        TrackMode::Original,
         RATE,
     );
     let alone = play_to_end(
@@ -138,7 +138,7 @@ fn a_vocal_only_original_adds_to_the_accompaniment() {
             files,
             original: Original::VocalOnly,
         },
-        Track::Accompaniment,
+        TrackMode::Accompaniment,
         RATE,
     );
     // Two uncorrelated tones of equal level: the mix has twice the power of one.
@@ -177,9 +177,9 @@ fn two_streams_of_one_file() {
             accompaniment: 0,
             original: 1,
         };
-        let (l, _, _) = play(files(), Original::FullMix, Track::Accompaniment);
+        let (l, _, _) = play(files(), Original::FullMix, TrackMode::Accompaniment);
         assert!((l - 440.0).abs() < 0.5, "{name}: {l}");
-        let (l, _, _) = play(files(), Original::FullMix, Track::Original);
+        let (l, _, _) = play(files(), Original::FullMix, TrackMode::Original);
         assert!((l - 660.0).abs() < 0.5, "{name}: {l}");
     }
     let missing = SongFiles::TwoStreams {
@@ -215,7 +215,7 @@ fn matroska_keeps_the_length_despite_millisecond_timestamps() {
     ]);
     let played = play_to_end(
         &SongSource::accompaniment_only(&mka),
-        Track::Accompaniment,
+        TrackMode::Accompaniment,
         RATE,
     );
     assert_eq!(played.frames(), 120_000);

@@ -201,7 +201,7 @@ fn mix(
     track: Option<&str>,
     sample_rate: u32,
 ) -> anyhow::Result<()> {
-    use engine::{Original, SongSource, Track};
+    use engine::{Original, SongSource, TrackMode};
     let has_vocal = vocal.is_some();
     let song = match vocal {
         Some(vocal) => SongSource::two_files(accompaniment, vocal).with_original(if full_mix {
@@ -212,17 +212,21 @@ fn mix(
         None => SongSource::accompaniment_only(accompaniment),
     };
     let track = match track {
-        Some("accompaniment") => Track::Accompaniment,
-        Some(_) => Track::Original,
-        None if has_vocal => Track::Original,
-        None => Track::Accompaniment,
+        Some("accompaniment") => TrackMode::Accompaniment,
+        Some(_) => TrackMode::Original,
+        None if has_vocal => TrackMode::Original,
+        None => TrackMode::Accompaniment,
     };
     let bar = indicatif::ProgressBar::new(1000).with_style(
         indicatif::ProgressStyle::with_template("{bar:40} {percent}% {elapsed} {msg}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar.set_message(format!("rendering {}", out.display()));
-    let report = engine::render::render_song(&song, track, sample_rate, out, |done| {
+    let performance = engine::render::Performance {
+        mode: track,
+        ..Default::default()
+    };
+    let report = engine::render::render_song(&song, &performance, sample_rate, out, |done| {
         bar.set_position((done * 1000.0) as u64);
     })?;
     bar.finish_and_clear();

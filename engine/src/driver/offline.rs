@@ -15,17 +15,19 @@ use std::time::Duration;
 
 use crate::driver::Driver;
 use crate::error::{EngineError, Result};
+use crate::mic::MicInput;
 use crate::processor::Processor;
 use crate::time::{HostClock, HostTime};
 
 /// The deterministic offline driver: renders on demand, as fast as it can. Its host time
 /// starts at zero and counts the frames it has rendered, across calls.
-#[derive(Debug, Clone)]
 pub struct OfflineDriver {
     channels: usize,
     block: usize,
     rendered: u64,
     buffer: Vec<f32>,
+    /// Recordings played as microphones: each input, its samples, and how many were pushed.
+    mics: Vec<(MicInput, Vec<f32>, usize)>,
 }
 
 impl OfflineDriver {
@@ -37,7 +39,15 @@ impl OfflineDriver {
             block,
             rendered: 0,
             buffer: vec![0.0; block * channels],
+            mics: Vec::new(),
         }
+    }
+
+    /// Plays `samples` (mono, at the engine rate) into `mic` from the next block on, in step
+    /// with the output as a device's input would be: each block's samples are pushed just
+    /// before the block, captured at the block's own host time (no input latency).
+    pub fn add_mic(&mut self, mic: MicInput, samples: Vec<f32>) {
+        self.mics.push((mic, samples, 0));
     }
 
     /// Frames rendered so far.
@@ -73,6 +83,11 @@ impl OfflineDriver {
             let n = (max_frames - (self.rendered - start)).min(self.block as u64) as usize;
             let out = &mut self.buffer[..n * self.channels];
             let at = HostTime::ZERO.plus_frames(self.rendered, rate);
+            for (mic, samples, pushed) in &mut self.mics {
+                let end = (*pushed + n).min(samples.len());
+                mic.push(&samples[*pushed..end], at);
+                *pushed = end;
+            }
             wait_until_ready(processor, n, at);
             processor.process(out, self.channels, at);
             self.rendered += n as u64;

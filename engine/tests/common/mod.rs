@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use engine::driver::offline;
-use engine::{EngineHandle, EngineSettings, Event, Processor, SongSource, Track};
+use engine::{EngineHandle, EngineSettings, Event, Processor, SongSource, TrackMode};
 
 /// A folder for this test binary's media.
 pub fn media_dir() -> PathBuf {
@@ -111,9 +111,9 @@ impl Played {
 }
 
 /// Plays `song` with `track` from its start to its end on the offline driver.
-pub fn play_to_end(song: &SongSource, track: Track, rate: u32) -> Played {
+pub fn play_to_end(song: &SongSource, track: TrackMode, rate: u32) -> Played {
     let (mut handle, mut processor) = engine_with(song, rate);
-    handle.select_track(track).unwrap();
+    handle.set_track_mode(track).unwrap();
     handle.play().unwrap();
     let mut samples = Vec::new();
     let mut events = Vec::new();
