@@ -1,5 +1,6 @@
 //! What the engine tells the control side.
 
+use crate::loudness::SongLoudness;
 use crate::song::TrackMode;
 
 /// Something that happened in the engine. Events from the audio thread are plain values (no
@@ -50,6 +51,8 @@ pub enum Event {
         /// The latency in frames at the engine rate.
         frames: u32,
     },
+    /// The loaded song's loudness was measured (it plays levelled from now on).
+    LoudnessMeasured(SongLoudness),
     /// Decoding failed; the song plays silence from here (the file is corrupt, truncated, or
     /// vanished).
     DecodeError(String),

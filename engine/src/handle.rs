@@ -10,9 +10,11 @@ use crate::command::{Command, Garbage};
 use crate::error::{EngineError, Result};
 use crate::event::Event;
 use crate::fx::{VoiceChain, VoiceEffects};
+use crate::loudness::{self, TrackGains};
 use crate::mic::{self, MicInput};
 use crate::playback::Playback;
 use crate::processor::{MAX_BLOCK, Processor};
+use crate::record::{RECORD_TAP_BLOCKS, RecordTarget, Recording};
 use crate::song::{SongSource, TrackMode};
 use crate::source::stream::{self, SongInfo};
 use crate::tap::{self, BusTap, MAX_TAPS};
@@ -20,7 +22,7 @@ use crate::time::HostTime;
 use crate::{MAX_RATE, MIN_RATE};
 
 /// How an engine is built.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EngineSettings {
     /// The output sample rate; songs are resampled to it.
     pub sample_rate: u32,
@@ -33,6 +35,9 @@ pub struct EngineSettings {
     /// The bus the device plays: the singer's [`Bus::Monitor`] on a singer's machine, the
     /// [`Bus::Room`] for a room's speakers or an offline performance.
     pub device_bus: Bus,
+    /// The loudness (LUFS, EBU R128) every song is levelled to, or `None` to play songs as
+    /// they are.
+    pub loudness_target: Option<f64>,
 }
 
 impl Default for EngineSettings {
@@ -45,6 +50,7 @@ impl Default for EngineSettings {
             // that a song is never whole in memory.
             ring_chunks: 96,
             device_bus: Bus::Monitor,
+            loudness_target: None,
         }
     }
 }
@@ -121,9 +127,57 @@ impl EngineHandle {
             self.decode_events_tx.clone(),
         )?;
         self.decoders.push(thread);
-        let playback = Playback::new(chunks_rx, control_tx, song.original);
+        let gains = Arc::new(self.loudness_gains(song));
+        let playback = Playback::new(chunks_rx, control_tx, song.original, Arc::clone(&gains));
         self.send(Command::Load(Box::new(playback)))?;
+        if let Some(target) = self.settings.loudness_target
+            && song.loudness.is_none()
+        {
+            self.measure_loudness(song, target, gains)?;
+        }
         Ok(info)
+    }
+
+    /// The gains a song starts with: levelled now when its loudness is known, unity until a
+    /// measuring thread has levelled it otherwise.
+    fn loudness_gains(&mut self, song: &SongSource) -> TrackGains {
+        let Some(target) = self.settings.loudness_target else {
+            return TrackGains::new(1.0, 1.0);
+        };
+        if let Some(loudness) = song.loudness {
+            let (a, o) = loudness.gains(target, song.original);
+            return TrackGains::new(a, o);
+        }
+        TrackGains::new(1.0, 1.0)
+    }
+
+    /// Measures a song's loudness on a thread of its own and levels it when done (the audio
+    /// thread ramps to the new gains), reporting [`Event::LoudnessMeasured`].
+    fn measure_loudness(
+        &mut self,
+        song: &SongSource,
+        target: f64,
+        gains: Arc<TrackGains>,
+    ) -> Result<()> {
+        let song = song.clone();
+        let rate = self.settings.sample_rate;
+        let events = self.decode_events_tx.clone();
+        let thread = std::thread::Builder::new()
+            .name("ktv-loudness".into())
+            .spawn(move || {
+                let event = match loudness::measure(&song, rate) {
+                    Ok(measured) => {
+                        let (a, o) = measured.gains(target, song.original);
+                        gains.set(a, o);
+                        Event::LoudnessMeasured(measured)
+                    }
+                    Err(e) => Event::DecodeError(format!("measuring loudness: {e}")),
+                };
+                let _ = events.send(event);
+            })
+            .map_err(|e| EngineError::Device(format!("cannot start a loudness thread: {e}")))?;
+        self.decoders.push(thread);
+        Ok(())
     }
 
     /// Unloads the song.
@@ -202,6 +256,15 @@ impl EngineHandle {
         })?;
         self.mics[slot] = Some(token);
         Ok(input)
+    }
+
+    /// Starts recording buses to files (see [`crate::record`]), from the next block on.
+    pub fn record(&mut self, targets: &[RecordTarget]) -> Result<Recording> {
+        let mut taps = Vec::new();
+        for target in targets {
+            taps.push(self.tap(target.bus, RECORD_TAP_BLOCKS)?);
+        }
+        Recording::start(targets, taps, self.settings.sample_rate)
     }
 
     /// Opens a tap on `bus` holding up to `blocks` blocks of up to

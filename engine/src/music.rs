@@ -5,6 +5,7 @@
 //! It knows nothing of transport or mixing: the processor asks it for frames while playing,
 //! and it reports how many it had. Positions are song frames at the engine rate.
 
+use crate::dsp::Ramp;
 use crate::playback::{Playback, Read};
 use crate::song::Original;
 use crate::source::chunk::TRACK_CHANNELS;
@@ -39,11 +40,16 @@ pub(crate) struct MusicPlayer {
     input_ended: bool,
     /// Blocks the decoder was behind while playing, since the last report.
     underruns: u32,
+    /// The loudness gains of the accompaniment and the original.
+    gains: [Ramp; 2],
 }
+
+/// How long a loudness gain measured during playback takes to apply.
+const LOUDNESS_RAMP_SECONDS: f64 = 0.5;
 
 impl MusicPlayer {
     /// An empty player (allocates: control thread only).
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(sample_rate: u32) -> Self {
         MusicPlayer {
             song: None,
             varispeed: Varispeed::new(),
@@ -55,11 +61,15 @@ impl MusicPlayer {
             song_end: None,
             input_ended: false,
             underruns: 0,
+            gains: [Ramp::new(1.0, LOUDNESS_RAMP_SECONDS, sample_rate); 2],
         }
     }
 
     /// Puts `song` in, at its start; returns the song it replaces.
     pub(crate) fn load(&mut self, song: Box<Playback>) -> Option<Box<Playback>> {
+        let (accompaniment, original) = song.gains.get();
+        self.gains[0].jump(accompaniment);
+        self.gains[1].jump(original);
         let old = self.song.replace(song);
         self.seek_to(0);
         old
@@ -125,6 +135,28 @@ impl MusicPlayer {
     /// the decoder falls behind, or the song ends. Returns the frames written and why it
     /// stopped short.
     pub(crate) fn play(&mut self, out: &mut [f32]) -> (usize, Shortfall) {
+        let (played, shortfall) = self.play_unlevelled(out);
+        if let Some(song) = self.song.as_ref() {
+            let (accompaniment, original) = song.gains.get();
+            self.gains[0].set(accompaniment);
+            self.gains[1].set(original);
+        }
+        let [accompaniment, original] = &mut self.gains;
+        if !(accompaniment.is_settled() && accompaniment.target() == 1.0)
+            || !(original.is_settled() && original.target() == 1.0)
+        {
+            for frame in out[..played * TRACK_CHANNELS].chunks_exact_mut(TRACK_CHANNELS) {
+                let (a, o) = (accompaniment.next(), original.next());
+                frame[0] *= a;
+                frame[1] *= a;
+                frame[2] *= o;
+                frame[3] *= o;
+            }
+        }
+        (played, shortfall)
+    }
+
+    fn play_unlevelled(&mut self, out: &mut [f32]) -> (usize, Shortfall) {
         let frames = out.len() / TRACK_CHANNELS;
         let mut played = 0;
         while played < frames {

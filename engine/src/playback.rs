@@ -5,6 +5,9 @@
 //! The `Playback` is built on the control thread, travels to the audio thread inside a
 //! command, and travels back to be dropped there when replaced.
 
+use std::sync::Arc;
+
+use crate::loudness::TrackGains;
 use crate::song::Original;
 use crate::source::chunk::{Chunk, DecoderCommand, TRACK_CHANNELS};
 
@@ -14,6 +17,8 @@ pub struct Playback {
     to_decoder: rtrb::Producer<DecoderCommand>,
     /// What the original track holds.
     pub(crate) original: Original,
+    /// The loudness gains of the two tracks.
+    pub(crate) gains: Arc<TrackGains>,
     /// The chunk being read, and how many of its frames were read.
     current: Option<(Chunk, usize)>,
     generation: u32,
@@ -39,11 +44,13 @@ impl Playback {
         chunks: rtrb::Consumer<Chunk>,
         to_decoder: rtrb::Producer<DecoderCommand>,
         original: Original,
+        gains: Arc<TrackGains>,
     ) -> Self {
         Playback {
             chunks,
             to_decoder,
             original,
+            gains,
             current: None,
             generation: 0,
             ended: false,

@@ -94,7 +94,7 @@ impl Processor {
             clock,
             transport: Transport::Idle,
             epoch: 0,
-            music: MusicPlayer::new(),
+            music: MusicPlayer::new(sample_rate),
             mixer: Mixer::new(sample_rate, MAX_BLOCK, effects),
             mics: std::array::from_fn(|_| None),
             taps: std::array::from_fn(|_| None),

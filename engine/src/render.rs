@@ -1,6 +1,6 @@
 //! Rendering a performance offline to a file (`ktv mix`): the real engine, driven by the
 //! offline driver, with an optional recording of the singer as its microphone, into WAV
-//! (32-bit float) or FLAC (24-bit).
+//! (32-bit float) or FLAC (16-bit).
 
 use std::path::{Path, PathBuf};
 
@@ -18,7 +18,7 @@ use crate::source::stream::decode_to_end;
 pub enum OutputFormat {
     /// WAV, 32-bit float.
     Wav,
-    /// FLAC, 24-bit.
+    /// FLAC, 16-bit.
     Flac,
 }
 
@@ -167,26 +167,54 @@ pub fn write_wav(path: &Path, samples: &[f32], channels: usize, sample_rate: u32
     writer.finalize().map_err(|e| write_error(path, e))
 }
 
-/// Writes interleaved samples as 24-bit FLAC.
+/// Writes interleaved samples as 16-bit FLAC, with triangular dither (reproducible: the same
+/// samples give the same file).
+///
+/// 16 bits, not 24: flacenc 0.5.1 builds frames of gigabytes from ordinary 24-bit music (its
+/// bit count overflows), and its 24-bit mono files do not decode. 16 bits with dither keep a
+/// 96 dB range, beyond any microphone in a room.
 pub fn write_flac(path: &Path, samples: &[f32], channels: usize, sample_rate: u32) -> Result<()> {
     use flacenc::component::BitRepr;
     use flacenc::error::Verify;
 
-    const SCALE: f32 = 8_388_607.0; // 24-bit full scale
+    const SCALE: f32 = 32_767.0;
+    // A fixed linear congruential generator: two uniform values per sample make a triangular
+    // dither of ±1 LSB.
+    let mut state: u32 = 0x2545_f491;
+    let mut uniform = move || {
+        state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        (state >> 8) as f32 / (1u32 << 24) as f32
+    };
     let ints: Vec<i32> = samples
         .iter()
-        .map(|&s| (s.clamp(-1.0, 1.0) * SCALE).round() as i32)
+        .map(|&s| {
+            let dither = uniform() - uniform();
+            (s.clamp(-1.0, 1.0) * SCALE + dither)
+                .round()
+                .clamp(-SCALE - 1.0, SCALE) as i32
+        })
         .collect();
     let config = flacenc::config::Encoder::default()
         .into_verified()
         .map_err(|(_, e)| write_error(path, format!("{e:?}")))?;
     let source =
-        flacenc::source::MemSource::from_samples(&ints, channels, 24, sample_rate as usize);
+        flacenc::source::MemSource::from_samples(&ints, channels, 16, sample_rate as usize);
     let stream = flacenc::encode_with_fixed_block_size(&config, source, config.block_size)
         .map_err(|e| write_error(path, format!("{e:?}")))?;
     let mut sink = flacenc::bitsink::ByteSink::new();
     stream
         .write(&mut sink)
         .map_err(|e| write_error(path, format!("{e:?}")))?;
-    std::fs::write(path, sink.as_slice()).map_err(|e| write_error(path, e))
+    let mut bytes = sink.as_slice().to_vec();
+    // STREAMINFO (right after "fLaC" and the 4-byte block header) starts with the minimum and
+    // maximum block sizes. For a fixed-block-size stream the minimum excludes the short last
+    // block, but flacenc writes that block's size there, and symphonia then reads the stream
+    // as variable-block-size and fails. Setting the minimum to the fixed size is what the
+    // format says it is.
+    if bytes.len() > 12 && &bytes[..4] == b"fLaC" {
+        let (max_hi, max_lo) = (bytes[10], bytes[11]);
+        bytes[8] = max_hi;
+        bytes[9] = max_lo;
+    }
+    std::fs::write(path, &bytes).map_err(|e| write_error(path, e))
 }

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+use crate::loudness::SongLoudness;
+
 /// Where a song's two tracks are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SongFiles {
@@ -46,12 +48,15 @@ pub enum Original {
 }
 
 /// A song to load.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SongSource {
     /// Its files.
     pub files: SongFiles,
     /// What its original track holds.
     pub original: Original,
+    /// Its loudness, if already measured (see [`crate::loudness`]); measured at load when the
+    /// engine normalises loudness and this is `None`.
+    pub loudness: Option<SongLoudness>,
 }
 
 impl SongSource {
@@ -63,6 +68,7 @@ impl SongSource {
                 original: original.into(),
             },
             original: Original::FullMix,
+            loudness: None,
         }
     }
 
@@ -71,12 +77,19 @@ impl SongSource {
         SongSource {
             files: SongFiles::AccompanimentOnly { file: file.into() },
             original: Original::FullMix,
+            loudness: None,
         }
     }
 
     /// The same song with `original` describing its original track.
     pub fn with_original(mut self, original: Original) -> Self {
         self.original = original;
+        self
+    }
+
+    /// The same song with its loudness already known (from a library scan).
+    pub fn with_loudness(mut self, loudness: SongLoudness) -> Self {
+        self.loudness = Some(loudness);
         self
     }
 }

@@ -96,7 +96,11 @@ fn split_file(name: &str) -> std::path::PathBuf {
 }
 
 fn play(files: SongFiles, original: Original, track: TrackMode) -> (f64, f64, f64) {
-    let played = play_to_end(&SongSource { files, original }, track, RATE);
+    let played = play_to_end(&SongSource {
+            files,
+            original,
+            loudness: None,
+        }, track, RATE);
     let (left, right) = (played.channel(0), played.channel(1));
     (
         frequency(&left, RATE, 4_800),
@@ -129,6 +133,7 @@ fn a_vocal_only_original_adds_to_the_accompaniment() {
         &SongSource {
             files: files.clone(),
             original: Original::VocalOnly,
+            loudness: None,
         },
         TrackMode::Original,
         RATE,
@@ -137,6 +142,7 @@ fn a_vocal_only_original_adds_to_the_accompaniment() {
         &SongSource {
             files,
             original: Original::VocalOnly,
+            loudness: None,
         },
         TrackMode::Accompaniment,
         RATE,
@@ -192,6 +198,7 @@ fn two_streams_of_one_file() {
         .load(&SongSource {
             files: missing,
             original: Original::FullMix,
+            loudness: None,
         })
         .unwrap_err();
     assert!(

@@ -73,6 +73,7 @@ fn songs() -> Vec<Song> {
                 let tracks = analysis::decode(&SongSource {
                     files: SongFiles::StereoSplit { file },
                     original: Original::FullMix,
+                    loudness: None,
                 });
                 let voice: Vec<f32> = tracks
                     .original
@@ -208,6 +209,7 @@ fn source(song: &Song) -> SongSource {
                 file: song.dir.join(files.file.as_ref().unwrap()),
             },
             original: Original::FullMix,
+            loudness: None,
         },
         _ => SongSource::two_files(
             song.dir.join(files.accompaniment.as_ref().unwrap()),

@@ -205,6 +205,7 @@ fn the_demo_songs_guide_vocals_score_90() {
                         file: dir.join("ktv.ogg"),
                     },
                     original: engine::Original::FullMix,
+                    loudness: None,
                 });
                 tracks
                     .original
