@@ -142,9 +142,8 @@ impl MusicPlayer {
             self.gains[1].set(original);
         }
         let [accompaniment, original] = &mut self.gains;
-        if !(accompaniment.is_settled() && accompaniment.target() == 1.0)
-            || !(original.is_settled() && original.target() == 1.0)
-        {
+        let unity = |ramp: &Ramp| ramp.is_settled() && ramp.target() == 1.0;
+        if !(unity(accompaniment) && unity(original)) {
             for frame in out[..played * TRACK_CHANNELS].chunks_exact_mut(TRACK_CHANNELS) {
                 let (a, o) = (accompaniment.next(), original.next());
                 frame[0] *= a;
