@@ -129,6 +129,9 @@ mod tests {
         };
         let (a, o) = silent.gains(-18.0, Original::FullMix);
         assert_eq!(a, 1.0);
-        assert!((20.0 * o.log10() - MAX_BOOST_DB as f32).abs() < 1e-4, "boost capped");
+        assert!(
+            (20.0 * o.log10() - MAX_BOOST_DB as f32).abs() < 1e-4,
+            "boost capped"
+        );
     }
 }

@@ -82,8 +82,8 @@ impl Recording {
                 bits_per_sample: 32,
                 sample_format: hound::SampleFormat::Float,
             };
-            let writer =
-                hound::WavWriter::create(&streaming, spec).map_err(|e| write_error(&streaming, e))?;
+            let writer = hound::WavWriter::create(&streaming, spec)
+                .map_err(|e| write_error(&streaming, e))?;
             tracks.push(Track {
                 tap,
                 format,

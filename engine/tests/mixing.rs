@@ -133,9 +133,15 @@ fn guide_mode_gives_the_vocal_to_the_singer_only() {
                 "{mode:?} bus {bus}: accompaniment at {accompaniment:.1} dB"
             );
             if has {
-                assert!((vocal - db(0.09)).abs() < 0.5, "{mode:?} bus {bus}: {vocal:.1} dB");
+                assert!(
+                    (vocal - db(0.09)).abs() < 0.5,
+                    "{mode:?} bus {bus}: {vocal:.1} dB"
+                );
             } else {
-                assert!(vocal < db(0.09) - 60.0, "{mode:?} bus {bus}: vocal leaks at {vocal:.1} dB");
+                assert!(
+                    vocal < db(0.09) - 60.0,
+                    "{mode:?} bus {bus}: vocal leaks at {vocal:.1} dB"
+                );
             }
         }
     }
@@ -154,7 +160,10 @@ fn levels_ramp_and_a_muted_bus_is_silent() {
     let after = render_buses(&mut driver, &mut processor, 24_000);
     let monitor_ratio = rms(&after[0][4_800..], 0) / rms(&before[0][4_800..], 0);
     assert!((monitor_ratio - 0.5).abs() < 0.01, "{monitor_ratio}");
-    assert!(after[1][4_800..].iter().all(|&s| s == 0.0), "the room is muted");
+    assert!(
+        after[1][4_800..].iter().all(|&s| s == 0.0),
+        "the room is muted"
+    );
     // Neither change clicked: the largest step between frames stays a sine's.
     let steps = |s: &[f32]| {
         channel(s, 2, 0)
@@ -164,8 +173,14 @@ fn levels_ramp_and_a_muted_bus_is_silent() {
     let normal = steps(&before[0]);
     assert!(steps(&after[0][..9_600]) <= normal * 1.05);
     assert!(steps(&after[1][..9_600]) <= normal * 1.05);
-    assert!(handle.set_level(Level::Music, 5.0).is_err(), "beyond +12 dB");
-    assert!(handle.set_level(Level::Mic(9), 1.0).is_err(), "no such microphone");
+    assert!(
+        handle.set_level(Level::Music, 5.0).is_err(),
+        "beyond +12 dB"
+    );
+    assert!(
+        handle.set_level(Level::Mic(9), 1.0).is_err(),
+        "no such microphone"
+    );
 }
 
 #[test]
@@ -192,7 +207,9 @@ fn effects_swap_without_a_click() {
         handle.poll_events();
     }
     let left = channel(&wet, 2, 0);
-    let max_step = left.windows(2).fold(0.0f32, |m, w| m.max((w[1] - w[0]).abs()));
+    let max_step = left
+        .windows(2)
+        .fold(0.0f32, |m, w| m.max((w[1] - w[0]).abs()));
     // A 220 Hz sine at 0.2 steps at most 0.0058 per frame; reverb and echo add a little.
     assert!(max_step < 0.02, "click of {max_step}");
     // The KTV preset audibly changed the voice (reverb and echo on top of the dry sine).
@@ -208,7 +225,9 @@ fn the_recorder_writes_what_the_buses_played() {
     handle.load(&song).unwrap();
     handle.set_track_mode(TrackMode::Original).unwrap();
     let mut driver = OfflineDriver::new(2, 128);
-    let voice: Vec<f32> = (0..48_000).map(|n| ((n % 97) as f32 / 97.0 - 0.5) * 0.2).collect();
+    let voice: Vec<f32> = (0..48_000)
+        .map(|n| ((n % 97) as f32 / 97.0 - 0.5) * 0.2)
+        .collect();
     driver.add_mic(handle.add_microphone().unwrap(), voice.clone());
     handle.play().unwrap();
     let dir = media_dir();
@@ -236,7 +255,10 @@ fn the_recorder_writes_what_the_buses_played() {
         .samples::<f32>()
         .map(|s| s.unwrap())
         .collect();
-    assert_eq!(room, played, "the room file is the room bus, sample for sample");
+    assert_eq!(
+        room, played,
+        "the room file is the room bus, sample for sample"
+    );
 
     let mut dry = Vec::new();
     engine::source::stream::decode_to_end(&SongSource::accompaniment_only(&dry_path), RATE, |f| {
@@ -248,7 +270,10 @@ fn the_recorder_writes_what_the_buses_played() {
         .iter()
         .zip(&voice)
         .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
-    assert!(worst < 1e-4, "the dry file is the microphone to 16 bits: {worst}");
+    assert!(
+        worst < 1e-4,
+        "the dry file is the microphone to 16 bits: {worst}"
+    );
     assert!(
         handle
             .record(&[RecordTarget {
@@ -294,7 +319,10 @@ fn loudness_is_levelled_to_the_target() {
         std::thread::sleep(std::time::Duration::from_millis(10));
     };
     // −29 dBFS RMS per channel, two channels: −26 LUFS.
-    assert!((measured.accompaniment_lufs + 26.0).abs() < 0.5, "{measured:?}");
+    assert!(
+        (measured.accompaniment_lufs + 26.0).abs() < 0.5,
+        "{measured:?}"
+    );
     handle.play().unwrap();
     let mut out = Vec::new();
     OfflineDriver::new(2, 128).render(&mut processor, 4 * 48_000, |b| out.extend_from_slice(b));
@@ -310,7 +338,10 @@ fn loudness_is_levelled_to_the_target() {
     let mut out = Vec::new();
     OfflineDriver::new(2, 128).render(&mut processor, 48_000, |b| out.extend_from_slice(b));
     let level = measure(&out);
-    assert!((level + 20.0).abs() < 0.3, "levelled from the start: {level} LUFS");
+    assert!(
+        (level + 20.0).abs() < 0.3,
+        "levelled from the start: {level} LUFS"
+    );
     assert!(
         handle
             .poll_events()

@@ -7,7 +7,11 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::tone_file;
-use engine::{EngineSettings, Event, HostTime, SongSource, TrackMode};
+use engine::record::RecordTarget;
+use engine::{
+    Bus, EngineSettings, Event, HostTime, Level, MicInput, Preset, SongSource, TrackMode,
+    VoiceEffects,
+};
 
 const RATE: u32 = 48_000;
 const BLOCK: usize = 128;
@@ -38,6 +42,8 @@ struct Rig {
     frames: u64,
     blocks: u64,
     events: Vec<Event>,
+    /// A microphone fed a tone before each block, as an input callback would.
+    mic: Option<MicInput>,
 }
 
 impl Rig {
@@ -62,6 +68,20 @@ impl Rig {
                     break;
                 }
                 std::thread::sleep(Duration::from_micros(200));
+            }
+            let now = self.now();
+            if let Some(mic) = self.mic.as_mut() {
+                let start = self.frames as usize;
+                let voice: [f32; BLOCK] = std::array::from_fn(|i| {
+                    0.3 * ((start + i) as f32 * 2.0 * std::f32::consts::PI * 220.0 / RATE as f32)
+                        .sin()
+                });
+                let (allocated, net) = allocations(|| mic.push(&voice, now));
+                assert_eq!(
+                    (allocated, net),
+                    (0, 0),
+                    "pushing microphone input allocated"
+                );
             }
             let (processor, buffer) = (&mut self.processor, &mut self.buffer);
             let (allocated, net) = allocations(|| processor.process(buffer, 2, at));
@@ -100,6 +120,7 @@ fn no_allocation_or_free_on_the_audio_thread_through_every_command() {
         frames: 0,
         blocks: 0,
         events: Vec::new(),
+        mic: None,
     };
     rig.run(0.2); // idle, no song
     rig.handle
@@ -152,6 +173,97 @@ fn no_allocation_or_free_on_the_audio_thread_through_every_command() {
         rig.events
     );
     assert!(rig.events.contains(&Event::Stopped));
+    assert!(
+        !rig.events
+            .iter()
+            .any(|e| matches!(e, Event::Underrun { .. } | Event::DecodeError(_))),
+        "{:?}",
+        rig.events
+    );
+}
+
+#[test]
+fn no_allocation_or_free_through_the_mixer_commands() {
+    let acc = tone_file("rt2-acc.flac", 48_000, 20.0, 440.0, 440.0, 0.3);
+    let vocal = tone_file("rt2-vocal.wav", 48_000, 20.0, 660.0, 660.0, 0.3);
+    let (handle, processor) = engine::new(EngineSettings {
+        sample_rate: RATE,
+        loudness_target: Some(-20.0),
+        ..EngineSettings::default()
+    });
+    let mut rig = Rig {
+        handle,
+        processor,
+        buffer: vec![0.0; BLOCK * 2],
+        frames: 0,
+        blocks: 0,
+        events: Vec::new(),
+        mic: None,
+    };
+    rig.mic = Some(rig.handle.add_microphone().unwrap());
+    rig.run(0.5); // the voice alone
+    rig.handle
+        .load(&SongSource::two_files(&acc, &vocal).with_original(engine::Original::VocalOnly))
+        .unwrap();
+    rig.handle.play().unwrap();
+    rig.run(2.0); // the loudness is measured meanwhile and applied through atomics
+    rig.handle.set_track_mode(TrackMode::Guide).unwrap();
+    rig.handle.set_level(Level::Music, 0.5).unwrap();
+    rig.handle.set_level(Level::MonitorVoice, 1.5).unwrap();
+    rig.handle.set_level(Level::Mic(0), 0.8).unwrap();
+    rig.run(1.0);
+    rig.handle.set_mute(Level::Bus(Bus::Room), true).unwrap();
+    rig.handle.set_mute(Level::Voice, true).unwrap();
+    rig.run(0.5);
+    rig.handle.set_mute(Level::Bus(Bus::Room), false).unwrap();
+    for preset in [
+        Preset::Ktv,
+        Preset::Hall,
+        Preset::Room,
+        Preset::Dry,
+        Preset::Ktv,
+    ] {
+        rig.handle
+            .set_voice_effects(&VoiceEffects::preset(preset))
+            .unwrap();
+        rig.run(0.5);
+    }
+    let tap = rig.handle.tap(Bus::DryVoice, 64).unwrap();
+    rig.run(0.5);
+    drop(tap); // closed: the writer goes back to be dropped
+    rig.run(0.2);
+    let dir = std::env::temp_dir().join(format!("ktv-rt-record-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let recording = rig
+        .handle
+        .record(&[
+            RecordTarget {
+                bus: Bus::Room,
+                path: dir.join("room.wav"),
+            },
+            RecordTarget {
+                bus: Bus::DryVoice,
+                path: dir.join("dry.flac"),
+            },
+        ])
+        .unwrap();
+    rig.run(1.5);
+    let report = recording.stop().unwrap();
+    assert_eq!(report.lost_blocks, 0);
+    assert!(report.files.iter().all(|(_, frames)| *frames > 48_000));
+    rig.run(0.2);
+    rig.handle.set_track_mode(TrackMode::Original).unwrap();
+    rig.run(0.5);
+    rig.mic = None; // unplugged: its stream goes back to be dropped
+    rig.run(0.5);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        rig.events
+            .iter()
+            .any(|e| matches!(e, Event::LoudnessMeasured(_))),
+        "{:?}",
+        rig.events
+    );
     assert!(
         !rig.events
             .iter()

@@ -96,11 +96,15 @@ fn split_file(name: &str) -> std::path::PathBuf {
 }
 
 fn play(files: SongFiles, original: Original, track: TrackMode) -> (f64, f64, f64) {
-    let played = play_to_end(&SongSource {
+    let played = play_to_end(
+        &SongSource {
             files,
             original,
             loudness: None,
-        }, track, RATE);
+        },
+        track,
+        RATE,
+    );
     let (left, right) = (played.channel(0), played.channel(1));
     (
         frequency(&left, RATE, 4_800),
