@@ -110,6 +110,8 @@ pub(crate) struct MicStream {
     window_frames: u64,
     /// Frames with no sample to play since the last report.
     pub(crate) starved: u32,
+    /// Whether the first read has happened (it drops any backlog at once).
+    started: bool,
     /// The latency reported last, to report only changes.
     pub(crate) reported_latency: Option<u32>,
     pub(crate) frames_since_report: u64,
@@ -134,6 +136,7 @@ pub(crate) fn new(slot: usize, sample_rate: u32, slot_token: Arc<()>) -> (MicInp
             min_left: usize::MAX,
             window_frames: 0,
             starved: 0,
+            started: false,
             reported_latency: None,
             frames_since_report: 0,
             _slot: slot_token,
@@ -150,6 +153,13 @@ impl MicStream {
     /// Fills `out` with the next samples, silence where there are none. Returns when the
     /// first sample of `out` was captured, if it was a captured sample.
     pub(crate) fn read(&mut self, out: &mut [f32]) -> Option<HostTime> {
+        if !self.started {
+            // What queued before the processor ran is latency from the first word: keep only
+            // the newest block.
+            self.started = true;
+            let backlog = self.queued().saturating_sub(out.len());
+            self.drop_samples(backlog);
+        }
         let mut first = None;
         let mut written = 0;
         while written < out.len() {
@@ -210,8 +220,13 @@ impl MicStream {
         if self.window_frames < window {
             return;
         }
-        let mut excess = std::mem::replace(&mut self.min_left, usize::MAX);
+        let excess = std::mem::replace(&mut self.min_left, usize::MAX);
         self.window_frames = 0;
+        self.drop_samples(excess);
+    }
+
+    /// Drops the oldest `count` queued samples (or all there are).
+    fn drop_samples(&mut self, mut excess: usize) {
         while excess > 0 {
             if self.current.is_none() {
                 match self.packets.pop() {
@@ -239,9 +254,11 @@ mod tests {
     #[test]
     fn samples_come_out_in_order_with_their_capture_time() {
         let (mut input, mut stream) = new(0, 1000, Arc::default());
+        let mut out = vec![0.0; 200];
+        stream.read(&mut out); // running before the input starts
+        stream.starved = 0;
         let samples: Vec<f32> = (0..300).map(|i| i as f32).collect();
         input.push(&samples, HostTime::from_nanos(5_000_000_000));
-        let mut out = vec![0.0; 200];
         let captured = stream.read(&mut out);
         assert_eq!(out, samples[..200]);
         assert_eq!(captured, Some(HostTime::from_nanos(5_000_000_000)));
@@ -266,11 +283,12 @@ mod tests {
     #[test]
     fn latency_that_stays_queued_is_trimmed() {
         let (mut input, mut stream) = new(0, 48_000, Arc::default());
+        let mut out = [0.0; 128];
+        stream.read(&mut out);
         // The input ran two blocks ahead once and stays ahead.
         let block = [0.5f32; 128];
         input.push(&block, HostTime::ZERO);
         input.push(&block, HostTime::ZERO);
-        let mut out = [0.0; 128];
         let mut lag = Vec::new();
         for _ in 0..400 {
             input.push(&block, HostTime::ZERO);
@@ -279,6 +297,18 @@ mod tests {
         }
         assert_eq!(lag[0], 256);
         assert_eq!(*lag.last().unwrap(), 0, "{lag:?}");
+    }
+
+    #[test]
+    fn a_backlog_before_the_first_read_is_dropped() {
+        let (mut input, mut stream) = new(0, 48_000, Arc::default());
+        for n in 0..10 {
+            input.push(&[n as f32; 128], HostTime::ZERO);
+        }
+        let mut out = [0.0; 128];
+        stream.read(&mut out);
+        assert_eq!(out, [9.0; 128], "the newest block plays first");
+        assert_eq!(stream.queued(), 0);
     }
 
     #[test]

@@ -26,6 +26,7 @@ fn alsa_null_device_calls_back_and_returns_the_processor() {
             host: Some("ALSA".into()),
             device: Some("null".into()),
             buffer_frames: None,
+            input_device: None,
         },
         HostClock::start(),
     );
@@ -41,6 +42,7 @@ fn alsa_null_device_calls_back_and_returns_the_processor() {
             host: Some("ALSA".into()),
             device: Some("no such device".into()),
             buffer_frames: None,
+            input_device: None,
         },
         HostClock::start(),
     );
