@@ -43,6 +43,10 @@ pub(crate) enum Command {
     SetTrackMode(TrackMode),
     /// Set the playback rate (1 = normal), within ±0.5%.
     SetRate(f64),
+    /// Shift the music's key by semitones (−12..=12), tempo kept.
+    SetKey(f32),
+    /// Play the music at a tempo (0.8..=1.2), pitch kept.
+    SetTempo(f64),
     /// Set a level's gain.
     SetLevel(Level, f32),
     /// Mute or unmute a level.

@@ -39,6 +39,12 @@ pub enum EngineError {
     /// A playback rate outside the supported range.
     #[error("playback rate {0} is outside {min}..={max}", min = crate::MIN_RATE, max = crate::MAX_RATE)]
     RateOutOfRange(f64),
+    /// A key shift outside the supported range.
+    #[error("key shift {0} semitones is outside {min}..={max}", min = crate::MIN_KEY, max = crate::MAX_KEY)]
+    KeyOutOfRange(f32),
+    /// A tempo outside the supported range.
+    #[error("tempo {0} is outside {min}..={max}", min = crate::MIN_TEMPO, max = crate::MAX_TEMPO)]
+    TempoOutOfRange(f64),
     /// A gain outside 0..=[`crate::MAX_GAIN`].
     #[error("gain {0} is outside 0..={max}", max = crate::MAX_GAIN)]
     GainOutOfRange(f32),

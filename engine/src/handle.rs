@@ -293,6 +293,25 @@ impl EngineHandle {
         self.send(Command::SetRate(rate))
     }
 
+    /// Shifts the music's key by `semitones` (−12..=12, fractions allowed), tempo kept.
+    /// Set before playing, it applies from the first frame; during a song, within about
+    /// 30 ms.
+    pub fn set_key(&mut self, semitones: f32) -> Result<()> {
+        if !(crate::MIN_KEY..=crate::MAX_KEY).contains(&semitones) {
+            return Err(EngineError::KeyOutOfRange(semitones));
+        }
+        self.send(Command::SetKey(semitones))
+    }
+
+    /// Plays the music at `tempo` (0.8..=1.2, 1 = as recorded), pitch kept. The position
+    /// clock follows what is heard.
+    pub fn set_tempo(&mut self, tempo: f64) -> Result<()> {
+        if !(crate::MIN_TEMPO..=crate::MAX_TEMPO).contains(&tempo) {
+            return Err(EngineError::TempoOutOfRange(tempo));
+        }
+        self.send(Command::SetTempo(tempo))
+    }
+
     /// The position clock's latest reading.
     pub fn clock(&self) -> ClockReading {
         self.clock.read()

@@ -8,7 +8,9 @@
 //! # Layout
 //! - [`handle`]: [`EngineHandle`], the control side (commands in, events and the clock out),
 //!   and [`handle::new`], which builds it with its [`Processor`].
-//! - [`processor`]: [`Processor`], the audio side: transport, track crossfade, varispeed.
+//! - [`processor`]: [`Processor`], the audio side: transport, mixing, taps.
+//! - [`shift`]: key shift and tempo through Signalsmith Stretch, with the clock kept in song
+//!   time.
 //! - [`source`]: decoding (symphonia) and resampling (rubato) on a decode thread per song,
 //!   into a ring of chunks that keeps the accompaniment and the original in lockstep.
 //! - [`clock`]: the position clock, one consistent (position, host time) pair read without
@@ -39,6 +41,7 @@ pub mod driver;
 mod dsp;
 mod error;
 pub mod event;
+mod feed;
 pub mod fx;
 pub mod handle;
 pub mod loudness;
@@ -49,6 +52,7 @@ mod playback;
 pub mod processor;
 pub mod record;
 pub mod render;
+pub mod shift;
 pub mod song;
 pub mod source;
 pub mod tap;
@@ -64,6 +68,7 @@ pub use handle::{EngineHandle, EngineSettings, new};
 pub use loudness::SongLoudness;
 pub use mic::MicInput;
 pub use processor::Processor;
+pub use shift::{MAX_KEY, MAX_TEMPO, MIN_KEY, MIN_TEMPO};
 pub use song::{Original, SongFiles, SongSource, TrackMode};
 pub use source::stream::SongInfo;
 pub use tap::{BusTap, TapBlock};

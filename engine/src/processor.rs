@@ -94,7 +94,7 @@ impl Processor {
             clock,
             transport: Transport::Idle,
             epoch: 0,
-            music: MusicPlayer::new(sample_rate),
+            music: MusicPlayer::new(sample_rate, MAX_BLOCK),
             mixer: Mixer::new(sample_rate, MAX_BLOCK, effects),
             mics: std::array::from_fn(|_| None),
             taps: std::array::from_fn(|_| None),
@@ -370,6 +370,8 @@ impl Processor {
                 self.push_event(Event::TrackModeChanged(mode));
             }
             Command::SetRate(rate) => self.music.set_rate(rate),
+            Command::SetKey(semitones) => self.music.set_key(semitones),
+            Command::SetTempo(tempo) => self.music.set_tempo(tempo),
             Command::SetLevel(level, gain) => {
                 self.mixer.set_level(level, gain);
             }

@@ -53,6 +53,10 @@ pub struct Performance {
     pub effects: VoiceEffects,
     /// The bus written: [`Bus::Room`] (what listeners hear) unless asked otherwise.
     pub bus: Bus,
+    /// The key shift in semitones (−12..=12).
+    pub key: f32,
+    /// The tempo (0.8..=1.2).
+    pub tempo: f64,
 }
 
 impl Default for Performance {
@@ -62,6 +66,8 @@ impl Default for Performance {
             mic: None,
             effects: VoiceEffects::default(),
             bus: Bus::Room,
+            key: 0.0,
+            tempo: 1.0,
         }
     }
 }
@@ -89,6 +95,8 @@ pub fn render_song(
     let info = handle.load(song)?;
     handle.set_track_mode(performance.mode)?;
     handle.set_voice_effects(&performance.effects)?;
+    handle.set_key(performance.key)?;
+    handle.set_tempo(performance.tempo)?;
     let mut driver = offline::OfflineDriver::new(channels, 1024);
     if let Some(mic) = &performance.mic {
         let mut mono = Vec::new();
@@ -103,7 +111,8 @@ pub fn render_song(
         driver.add_mic(handle.add_microphone()?, mono);
     }
     handle.play()?;
-    let expected = info.duration_frames.unwrap_or(0);
+    // Output frames: the song's length at the chosen tempo.
+    let expected = (info.duration_frames.unwrap_or(0) as f64 / performance.tempo) as u64;
     let mut samples: Vec<f32> = Vec::with_capacity((expected as usize).saturating_mul(channels));
     let mut error = None;
     let mut end = None;
