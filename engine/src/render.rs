@@ -57,6 +57,8 @@ pub struct Performance {
     pub key: f32,
     /// The tempo (0.8..=1.2).
     pub tempo: f64,
+    /// The loudness (LUFS) to level the song to, or `None` to play it as it is.
+    pub loudness_target: Option<f64>,
 }
 
 impl Default for Performance {
@@ -68,6 +70,7 @@ impl Default for Performance {
             bus: Bus::Room,
             key: 0.0,
             tempo: 1.0,
+            loudness_target: None,
         }
     }
 }
@@ -90,6 +93,7 @@ pub fn render_song(
     let (mut handle, mut processor) = handle::new(EngineSettings {
         sample_rate,
         device_bus: bus,
+        loudness_target: performance.loudness_target,
         ..EngineSettings::default()
     });
     let info = handle.load(song)?;

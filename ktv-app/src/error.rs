@@ -14,6 +14,14 @@ pub enum Error {
         /// Why it could not be read.
         source: std::io::Error,
     },
+    /// A song folder's `song.toml` is missing, unreadable or does not describe its files.
+    #[error("{path}: {reason}")]
+    BadManifest {
+        /// The manifest.
+        path: PathBuf,
+        /// What is wrong, naming the field.
+        reason: String,
+    },
     /// The HTTP server failed while serving.
     #[error("the HTTP server failed: {0}")]
     Serve(#[source] std::io::Error),

@@ -91,6 +91,128 @@ fn read_entry(id: String, folder: PathBuf, manifest_path: &Path) -> SongEntry {
     }
 }
 
+/// The `[files]` and `[loudness]` tables of `song.toml`: how the song's audio is laid out.
+#[derive(Debug, Deserialize)]
+struct AudioManifest {
+    files: FilesTable,
+    loudness: Option<LoudnessTable>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "layout", rename_all = "kebab-case")]
+enum FilesTable {
+    /// Two files: the accompaniment and the original (a guide vocal or the full song).
+    TwoFiles {
+        accompaniment: PathBuf,
+        original: PathBuf,
+        #[serde(default)]
+        original_kind: OriginalKind,
+    },
+    /// One file with two audio streams.
+    TwoStreams {
+        file: PathBuf,
+        accompaniment: usize,
+        original: usize,
+        #[serde(default)]
+        original_kind: OriginalKind,
+    },
+    /// One stereo file: the accompaniment on the left, the original on the right (VCD/KTV).
+    StereoSplit {
+        file: PathBuf,
+        #[serde(default)]
+        original_kind: OriginalKind,
+    },
+    /// The accompaniment alone.
+    AccompanimentOnly { accompaniment: PathBuf },
+}
+
+#[derive(Debug, Default, Clone, Copy, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum OriginalKind {
+    /// The whole song with its vocal.
+    #[default]
+    FullMix,
+    /// The vocal alone.
+    Vocal,
+}
+
+#[derive(Debug, Deserialize)]
+struct LoudnessTable {
+    accompaniment: f64,
+    original: f64,
+}
+
+/// The song in `folder` as the engine loads it: its files (paths made absolute against the
+/// folder), what its original holds, and its loudness when `song.toml` records it.
+pub fn song_source(folder: &Path) -> Result<engine::SongSource> {
+    use engine::{Original, SongFiles, SongLoudness, SongSource};
+    let path = folder.join(SONG_MANIFEST);
+    let bad = |reason: String| Error::BadManifest {
+        path: path.clone(),
+        reason,
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            bad("not found: a song folder holds a song.toml naming its files".into())
+        }
+        _ => bad(e.to_string()),
+    })?;
+    let manifest: AudioManifest = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let original = |kind: OriginalKind| match kind {
+        OriginalKind::FullMix => Original::FullMix,
+        OriginalKind::Vocal => Original::VocalOnly,
+    };
+    let (files, original) = match manifest.files {
+        FilesTable::TwoFiles {
+            accompaniment,
+            original: file,
+            original_kind,
+        } => (
+            SongFiles::TwoFiles {
+                accompaniment: folder.join(accompaniment),
+                original: folder.join(file),
+            },
+            original(original_kind),
+        ),
+        FilesTable::TwoStreams {
+            file,
+            accompaniment,
+            original: stream,
+            original_kind,
+        } => (
+            SongFiles::TwoStreams {
+                file: folder.join(file),
+                accompaniment,
+                original: stream,
+            },
+            original(original_kind),
+        ),
+        FilesTable::StereoSplit {
+            file,
+            original_kind,
+        } => (
+            SongFiles::StereoSplit {
+                file: folder.join(file),
+            },
+            original(original_kind),
+        ),
+        FilesTable::AccompanimentOnly { accompaniment } => (
+            SongFiles::AccompanimentOnly {
+                file: folder.join(accompaniment),
+            },
+            Original::FullMix,
+        ),
+    };
+    Ok(SongSource {
+        files,
+        original,
+        loudness: manifest.loudness.map(|l| SongLoudness {
+            accompaniment_lufs: l.accompaniment,
+            original_lufs: l.original,
+        }),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +222,44 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
+    }
+
+    #[test]
+    fn song_source_reads_the_layouts_and_names_what_is_wrong() {
+        let dir = temp_library("source");
+        std::fs::write(
+            dir.join("song.toml"),
+            "title = \"x\"\n[files]\nlayout = \"two-files\"\naccompaniment = \"a.m4a\"\n\
+             original = \"g.flac\"\noriginal_kind = \"vocal\"\n[loudness]\n\
+             accompaniment = -16.0\noriginal = -18.0\n",
+        )
+        .unwrap();
+        let song = song_source(&dir).unwrap();
+        assert_eq!(
+            song.files,
+            engine::SongFiles::TwoFiles {
+                accompaniment: dir.join("a.m4a"),
+                original: dir.join("g.flac"),
+            }
+        );
+        assert_eq!(song.original, engine::Original::VocalOnly);
+        assert_eq!(song.loudness.map(|l| l.original_lufs), Some(-18.0));
+
+        std::fs::write(
+            dir.join("song.toml"),
+            "[files]\nlayout = \"stereo-split\"\nfile = \"ktv.ogg\"\n",
+        )
+        .unwrap();
+        let song = song_source(&dir).unwrap();
+        assert_eq!(song.original, engine::Original::FullMix);
+        assert!(song.loudness.is_none());
+
+        std::fs::write(dir.join("song.toml"), "[files]\nlayout = \"cassette\"\n").unwrap();
+        let err = song_source(&dir).unwrap_err().to_string();
+        assert!(
+            err.contains("song.toml") && err.contains("cassette"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -62,25 +62,58 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Render a song offline through the engine to a WAV or FLAC file.
+    /// Render a performance offline through the engine to a WAV or FLAC file: the song in a
+    /// track mode, key and tempo, with a recording of the singer as the microphone.
     Mix {
-        /// The accompaniment (any format ktv decodes).
-        accompaniment: PathBuf,
-        /// A vocal (or full original) to play with it.
+        /// A song folder (with song.toml), or an accompaniment file.
+        song: PathBuf,
+        /// With an accompaniment file: a vocal to play with it (or, with --full-mix, the full
+        /// original).
         vocal: Option<PathBuf>,
         /// The file to write (.wav or .flac).
         #[arg(long)]
         out: PathBuf,
-        /// The second file is the full original song, not a vocal: play one or the other.
+        /// The second file is the full original song, not a vocal.
         #[arg(long)]
         full_mix: bool,
-        /// Which track plays (default: the vocal/original when one is given).
-        #[arg(long, value_parser = ["accompaniment", "original"])]
-        track: Option<String>,
+        /// The singer's recording (any format ktv decodes), played as the microphone from the
+        /// song's first frame.
+        #[arg(long)]
+        mic: Option<PathBuf>,
+        /// Track mode: accompaniment (伴奏), original (原唱) or guide (导唱: the original in
+        /// the singer's monitor only). Default: original when the song has one.
+        #[arg(long)]
+        mode: Option<engine::TrackMode>,
+        /// Key shift in semitones, −12 to +12 (e.g. +2, -3, 1.5).
+        #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+        key: f32,
+        /// Tempo, 0.8 to 1.2 (pitch kept).
+        #[arg(long, default_value_t = 1.0)]
+        tempo: f64,
+        /// Voice effects on the microphone: dry, room, hall or ktv.
+        #[arg(long, default_value = "ktv")]
+        effects: engine::Preset,
+        /// The bus written: room (what listeners hear) or monitor (the singer's headphones).
+        #[arg(long, default_value = "room", value_parser = ["room", "monitor"])]
+        bus: String,
+        /// Level the song to this loudness (LUFS, EBU R128), e.g. -16.
+        #[arg(long, allow_negative_numbers = true)]
+        loudness: Option<f64>,
         /// The output sample rate.
         #[arg(long, default_value_t = 48_000)]
         sample_rate: u32,
     },
+}
+
+/// What `ktv mix` was asked for.
+struct MixArgs {
+    song: PathBuf,
+    vocal: Option<PathBuf>,
+    out: PathBuf,
+    full_mix: bool,
+    performance: engine::render::Performance,
+    mode_given: bool,
+    sample_rate: u32,
 }
 
 #[derive(Debug, Subcommand)]
@@ -176,59 +209,77 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             json,
         }),
         Command::Mix {
-            accompaniment,
+            song,
             vocal,
             out,
             full_mix,
-            track,
+            mic,
+            mode,
+            key,
+            tempo,
+            effects,
+            bus,
+            loudness,
             sample_rate,
-        } => mix(
-            accompaniment,
+        } => mix(MixArgs {
+            song,
             vocal,
-            &out,
+            out,
             full_mix,
-            track.as_deref(),
+            performance: engine::render::Performance {
+                mode: mode.unwrap_or(engine::TrackMode::Original),
+                mic,
+                effects: engine::VoiceEffects::preset(effects),
+                bus: if bus == "monitor" {
+                    engine::Bus::Monitor
+                } else {
+                    engine::Bus::Room
+                },
+                key,
+                tempo,
+                loudness_target: loudness,
+            },
+            mode_given: mode.is_some(),
             sample_rate,
-        ),
+        }),
     }
 }
 
-fn mix(
-    accompaniment: PathBuf,
-    vocal: Option<PathBuf>,
-    out: &std::path::Path,
-    full_mix: bool,
-    track: Option<&str>,
-    sample_rate: u32,
-) -> anyhow::Result<()> {
+fn mix(mut args: MixArgs) -> anyhow::Result<()> {
     use engine::{Original, SongSource, TrackMode};
-    let has_vocal = vocal.is_some();
-    let song = match vocal {
-        Some(vocal) => SongSource::two_files(accompaniment, vocal).with_original(if full_mix {
-            Original::FullMix
-        } else {
-            Original::VocalOnly
-        }),
-        None => SongSource::accompaniment_only(accompaniment),
+    let song = if args.song.is_dir() {
+        anyhow::ensure!(
+            args.vocal.is_none(),
+            "{} is a song folder: its song.toml names its files, so give no second file",
+            args.song.display()
+        );
+        ktv_app::library::song_source(&args.song)?
+    } else {
+        match args.vocal.take() {
+            Some(vocal) => {
+                SongSource::two_files(&args.song, vocal).with_original(if args.full_mix {
+                    Original::FullMix
+                } else {
+                    Original::VocalOnly
+                })
+            }
+            None => SongSource::accompaniment_only(&args.song),
+        }
     };
-    let track = match track {
-        Some("accompaniment") => TrackMode::Accompaniment,
-        Some(_) => TrackMode::Original,
-        None if has_vocal => TrackMode::Original,
-        None => TrackMode::Accompaniment,
-    };
+    let has_original = !matches!(song.files, engine::SongFiles::AccompanimentOnly { .. });
+    if !args.mode_given && !has_original {
+        args.performance.mode = TrackMode::Accompaniment;
+    }
+    let out = &args.out;
     let bar = indicatif::ProgressBar::new(1000).with_style(
         indicatif::ProgressStyle::with_template("{bar:40} {percent}% {elapsed} {msg}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar.set_message(format!("rendering {}", out.display()));
-    let performance = engine::render::Performance {
-        mode: track,
-        ..Default::default()
-    };
-    let report = engine::render::render_song(&song, &performance, sample_rate, out, |done| {
-        bar.set_position((done * 1000.0) as u64);
-    })?;
+    let report =
+        engine::render::render_song(&song, &args.performance, args.sample_rate, out, |done| {
+            bar.set_position((done * 1000.0) as u64);
+        })?;
     bar.finish_and_clear();
     println!(
         "wrote {}: {:.2} s at {} Hz",
