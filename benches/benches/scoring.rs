@@ -10,7 +10,10 @@ use lyrics::{Hint, Voice};
 use scoring::{JudgeSettings, PitchSettings, score_recording};
 
 fn scoring(c: &mut Criterion) {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/farewell");
+    // At run time (cargo sets it): a shared target folder may hold a bench built elsewhere.
+    let manifest =
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or(env!("CARGO_MANIFEST_DIR").into());
+    let root = std::path::Path::new(&manifest).join("../assets/farewell");
     let lyrics = lyrics::parse(
         &std::fs::read(root.join("song.txt")).expect("demo song"),
         Hint::from_path(std::path::Path::new("song.txt")),

@@ -203,7 +203,10 @@ fn the_engine_plays_on_jack_with_a_microphone_and_monitors_it_within_a_period() 
 
 /// The twinkle demo song, its accompaniment and guide vocal.
 fn demo_song() -> SongSource {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/twinkle");
+    // At run time (cargo sets it): a shared target folder may hold a test built elsewhere.
+    let manifest =
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or(env!("CARGO_MANIFEST_DIR").into());
+    let dir = std::path::Path::new(&manifest).join("../assets/twinkle");
     SongSource::two_files(dir.join("accompaniment.flac"), dir.join("guide.mp3"))
         .with_original(Original::VocalOnly)
 }

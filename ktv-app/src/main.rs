@@ -157,7 +157,12 @@ fn parse_format(name: &str) -> Result<lyrics::Format, String> {
 
 /// The demo songs bundled with the source tree.
 fn default_library() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets"))
+    // At run time first: cargo sets it for `cargo run`, and a target folder shared between
+    // checkouts may hold a binary built in another one.
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+        .join("../assets")
 }
 
 fn main() {

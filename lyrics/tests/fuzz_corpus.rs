@@ -7,9 +7,10 @@ use std::path::Path;
 use lyrics::Format;
 
 fn replay(target: &str, check: impl Fn(&[u8])) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fuzz/corpus")
-        .join(target);
+    // At run time (cargo sets it): a shared target folder may hold a test built elsewhere.
+    let manifest =
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or(env!("CARGO_MANIFEST_DIR").into());
+    let dir = Path::new(&manifest).join("fuzz/corpus").join(target);
     let mut count = 0;
     for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
         let path = entry.unwrap().path();

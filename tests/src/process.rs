@@ -53,7 +53,11 @@ fn build_ktv() -> PathBuf {
 
 /// The workspace root: the parent of this package's folder.
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    // At run time first (cargo sets it for tests): a target folder shared between checkouts
+    // may hold a test built in another one.
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
         .parent()
         .expect("the tests package lives inside the workspace")
         .to_owned()
