@@ -2,17 +2,34 @@
 //!
 //! This crate draws what a KTV screen shows, offscreen, on any machine: a GPU where there is
 //! one, Mesa's lavapipe (wgpu's Vulkan backend on the CPU) where there is none. It builds on
-//! `lyrics` for the song model and the reference melody; live pitch, grades and scores arrive
-//! as plain inputs that `ktv-app` fills, so it does not depend on `scoring`.
+//! `lyrics` for the song model; live pitch, grades and scores arrive as plain inputs that
+//! `ktv-app` fills, so it does not depend on `scoring`.
 //!
-//! What it will hold (see `ARCHITECTURE.md`):
-//! - a display registry: `enable_display(id, size)`, `disable_display(id)`,
-//!   `push_video_frame(id, frame)` and `render(id, at: SongTime)` into a `wgpu::Texture`, with
-//!   CPU read-back through a ring of staging buffers;
-//! - layers: the music video, two-line karaoke lyrics with the word wipe, the pitch guide,
-//!   grades, score and room overlays;
-//! - sinks for read-back frames: PNG, raw/Y4M and MP4 through FFmpeg.
+//! # Layout
+//! - [`gpu`]: the device, chosen from the environment (`WGPU_BACKEND`, `WGPU_ADAPTER_NAME`).
+//! - [`renderer`]: the display registry: `enable_display(id, size)`, `disable_display(id)`,
+//!   `render(id, at)` into a `wgpu::Texture`, and read-back through a staging ring.
+//! - [`layer`]: the screen's layers: the animated background and the karaoke lyrics with the
+//!   word wipe.
+//! - [`image`]: frames on the CPU, PNG in and out.
 //!
-//! Nothing is implemented yet: the render issue delivers it.
+//! A frame is a pure function of the song time and the song: nothing here reads a clock.
+//!
+//! Still to come (the render issue): the music video layer (FFmpeg), the pitch guide, grades
+//! and score, room overlays, Y4M/MP4 sinks.
 
 #![warn(clippy::unwrap_used)] // input data must never panic the process
+
+mod error;
+pub mod gpu;
+pub mod image;
+pub mod layer;
+mod readback;
+pub mod renderer;
+pub mod text;
+
+pub use error::{RenderError, Result};
+pub use gpu::Gpu;
+pub use image::Image;
+pub use layer::lyrics::{LinePlacement, SongScreen};
+pub use renderer::{DISPLAY_FORMAT, DisplayId, Renderer};

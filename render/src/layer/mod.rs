@@ -1,0 +1,5 @@
+//! The layers of a KTV screen, bottom to top. Each prepares its data (CPU work, uploads) and
+//! then records into a render pass the renderer owns.
+
+pub(crate) mod background;
+pub mod lyrics;

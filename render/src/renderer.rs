@@ -1,0 +1,215 @@
+//! The display registry: offscreen displays, each a texture of its own size that one song's
+//! screen is rendered into for any song time, sampled by an embedder on the same device or
+//! read back to the CPU through a staging ring.
+
+use std::collections::BTreeMap;
+
+use lyrics::SongTime;
+
+use crate::error::{RenderError, Result};
+use crate::gpu::Gpu;
+use crate::image::Image;
+use crate::layer::background::{Background, BackgroundPipeline};
+use crate::layer::lyrics::{LinePlacement, LyricsLayer, SongScreen};
+use crate::readback::ReadbackRing;
+use crate::text::{TextShared, font_path};
+
+/// A display's id, chosen by the caller (as scene displays are in co-watching apps).
+pub type DisplayId = u32;
+
+/// The format of every display texture: 8-bit RGBA, sRGB-encoded.
+pub const DISPLAY_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8UnormSrgb;
+
+struct Display {
+    size: (u32, u32),
+    texture: wgpu::Texture,
+    view: wgpu::TextureView,
+    background: Background,
+    lyrics: LyricsLayer,
+    readback: Option<ReadbackRing>,
+}
+
+/// Renders song screens into displays.
+pub struct Renderer {
+    gpu: Gpu,
+    text: TextShared,
+    background: BackgroundPipeline,
+    displays: BTreeMap<DisplayId, Display>,
+    song: Option<SongScreen>,
+}
+
+impl Renderer {
+    /// A renderer on `gpu`, with the font from [`crate::text::font_path`].
+    pub fn new(gpu: Gpu) -> Result<Renderer> {
+        let text = TextShared::new(&gpu.device, &gpu.queue, DISPLAY_FORMAT, &font_path())?;
+        let background = BackgroundPipeline::new(&gpu.device, DISPLAY_FORMAT);
+        Ok(Renderer {
+            gpu,
+            text,
+            background,
+            displays: BTreeMap::new(),
+            song: None,
+        })
+    }
+
+    /// The device the display textures live on.
+    pub fn gpu(&self) -> &Gpu {
+        &self.gpu
+    }
+
+    /// Puts a song on every display (or none: the background alone).
+    pub fn set_song(&mut self, song: Option<SongScreen>) {
+        self.song = song;
+        for display in self.displays.values_mut() {
+            display.lyrics = LyricsLayer::new(&mut self.text, &self.gpu.device);
+        }
+    }
+
+    /// Creates (or resizes) display `id`. With `read_back`, every frame rendered is also
+    /// copied for [`Renderer::read_frame`].
+    pub fn enable_display(
+        &mut self,
+        id: DisplayId,
+        width: u32,
+        height: u32,
+        read_back: bool,
+    ) -> Result<()> {
+        let max = self.gpu.device.limits().max_texture_dimension_2d;
+        if width == 0 || height == 0 || width > max || height > max {
+            return Err(RenderError::BadSize { width, height, max });
+        }
+        let device = &self.gpu.device;
+        let texture = device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("display"),
+            size: wgpu::Extent3d {
+                width,
+                height,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: DISPLAY_FORMAT,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+                | wgpu::TextureUsages::COPY_SRC
+                | wgpu::TextureUsages::TEXTURE_BINDING,
+            view_formats: &[],
+        });
+        let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
+        let display = Display {
+            size: (width, height),
+            texture,
+            view,
+            background: Background::new(device, &self.background),
+            lyrics: LyricsLayer::new(&mut self.text, device),
+            readback: read_back.then(|| ReadbackRing::new(device, width, height)),
+        };
+        self.displays.insert(id, display);
+        Ok(())
+    }
+
+    /// Removes display `id`; `false` if there was none.
+    pub fn disable_display(&mut self, id: DisplayId) -> bool {
+        self.displays.remove(&id).is_some()
+    }
+
+    /// The ids of the enabled displays.
+    pub fn displays(&self) -> impl Iterator<Item = DisplayId> + '_ {
+        self.displays.keys().copied()
+    }
+
+    /// Renders display `id` as the screen looks at song time `at`; returns its texture.
+    pub fn render(&mut self, id: DisplayId, at: SongTime) -> Result<&wgpu::Texture> {
+        let display = self
+            .displays
+            .get_mut(&id)
+            .ok_or(RenderError::UnknownDisplay(id))?;
+        if display.readback.as_ref().is_some_and(|r| !r.has_room()) {
+            return Err(RenderError::ReadBack(format!(
+                "display {id} has frames waiting: collect them with read_frame"
+            )));
+        }
+        let (device, queue) = (&self.gpu.device, &self.gpu.queue);
+        let (width, height) = display.size;
+        display
+            .background
+            .prepare(queue, at.as_secs_f64(), width, height);
+        if let Some(song) = &self.song {
+            display
+                .lyrics
+                .prepare(&mut self.text, device, queue, song, at, display.size)?;
+        }
+        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("display frame"),
+        });
+        {
+            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("display"),
+                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                    view: &display.view,
+                    depth_slice: None,
+                    resolve_target: None,
+                    ops: wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                        store: wgpu::StoreOp::Store,
+                    },
+                })],
+                depth_stencil_attachment: None,
+                timestamp_writes: None,
+                occlusion_query_set: None,
+                multiview_mask: None,
+            });
+            display.background.render(&self.background, &mut pass);
+            if self.song.is_some() {
+                display.lyrics.render(&self.text, &mut pass)?;
+            }
+        }
+        let copied = display
+            .readback
+            .as_mut()
+            .map(|ring| ring.record_copy(&mut encoder, &display.texture, at.as_micros()));
+        queue.submit(Some(encoder.finish()));
+        if let (Some(ring), Some(slot)) = (display.readback.as_mut(), copied) {
+            ring.request_map(slot);
+        }
+        self.text.atlas.trim();
+        Ok(&display.texture)
+    }
+
+    /// The oldest frame of display `id` rendered and not yet collected, with its song time:
+    /// waiting for the GPU if `wait`, else only if it is done.
+    pub fn read_frame(&mut self, id: DisplayId, wait: bool) -> Result<Option<(SongTime, Image)>> {
+        let display = self
+            .displays
+            .get_mut(&id)
+            .ok_or(RenderError::UnknownDisplay(id))?;
+        let Some(ring) = display.readback.as_mut() else {
+            return Err(RenderError::ReadBack(format!(
+                "display {id} was enabled without read-back"
+            )));
+        };
+        Ok(ring
+            .collect(&self.gpu.device, wait)?
+            .map(|(micros, image)| (SongTime::from_micros(micros), image)))
+    }
+
+    /// Renders display `id` at `at` and waits for its pixels (tests, PNG snapshots). Frames
+    /// rendered before and not collected are dropped.
+    pub fn snapshot(&mut self, id: DisplayId, at: SongTime) -> Result<Image> {
+        while self.read_frame(id, true)?.is_some() {}
+        self.render(id, at)?;
+        self.read_frame(id, true)?
+            .map(|(_, image)| image)
+            .ok_or_else(|| RenderError::ReadBack("the frame did not arrive".into()))
+    }
+
+    /// Where the lyrics lines were placed in display `id`'s last frame.
+    pub fn placements(&self, id: DisplayId) -> Result<&[LinePlacement]> {
+        Ok(self
+            .displays
+            .get(&id)
+            .ok_or(RenderError::UnknownDisplay(id))?
+            .lyrics
+            .placed())
+    }
+}
