@@ -22,6 +22,14 @@ pub enum Error {
         /// What is wrong, naming the field.
         reason: String,
     },
+    /// A song's lyrics file could not be read or parsed.
+    #[error("{path}: {reason}")]
+    Lyrics {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with the line where there is one.
+        reason: String,
+    },
     /// The HTTP server failed while serving.
     #[error("the HTTP server failed: {0}")]
     Serve(#[source] std::io::Error),

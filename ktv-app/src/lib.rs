@@ -23,6 +23,7 @@ pub mod http;
 pub mod library;
 pub mod lyrics_tool;
 pub mod score_tool;
+pub mod video_tool;
 
 pub use error::{Error, Result};
 pub use http::{ServeConfig, serve};

@@ -142,6 +142,56 @@ struct LoudnessTable {
     original: f64,
 }
 
+/// The lyrics files `song.toml` names.
+#[derive(Debug, Deserialize)]
+struct LyricsManifest {
+    title: Option<String>,
+    artist: Option<String>,
+    #[serde(default)]
+    files: LyricsFiles,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct LyricsFiles {
+    lyrics: Option<PathBuf>,
+    ultrastar: Option<PathBuf>,
+}
+
+/// The song's lyrics: its UltraStar file when it has one (words and the reference melody),
+/// else its lyrics file; title and artist from `song.toml` where the lyrics name none.
+pub fn song_lyrics(folder: &Path) -> Result<lyrics::Lyrics> {
+    let path = folder.join(SONG_MANIFEST);
+    let bad = |reason: String| Error::BadManifest {
+        path: path.clone(),
+        reason,
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| bad(e.to_string()))?;
+    let manifest: LyricsManifest = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let file = manifest
+        .files
+        .ultrastar
+        .or(manifest.files.lyrics)
+        .ok_or_else(|| bad("[files] names no lyrics (lyrics or ultrastar)".into()))?;
+    let file = folder.join(file);
+    let bytes = std::fs::read(&file).map_err(|e| Error::Lyrics {
+        path: file.clone(),
+        reason: e.to_string(),
+    })?;
+    let mut lyrics = lyrics::parse(&bytes, lyrics::Hint::from_path(&file))
+        .map_err(|e| Error::Lyrics {
+            path: file.clone(),
+            reason: e.to_string(),
+        })?
+        .lyrics;
+    if lyrics.meta.title.is_none() {
+        lyrics.meta.title = manifest.title;
+    }
+    if lyrics.meta.artist.is_none() {
+        lyrics.meta.artist = manifest.artist;
+    }
+    Ok(lyrics)
+}
+
 /// The song in `folder` as the engine loads it: its files (paths made absolute against the
 /// folder), what its original holds, and its loudness when `song.toml` records it.
 pub fn song_source(folder: &Path) -> Result<engine::SongSource> {

@@ -103,6 +103,33 @@ enum Command {
         #[arg(long, default_value_t = 48_000)]
         sample_rate: u32,
     },
+    /// Render a song's lyric video with its audio to MP4 (or one frame to PNG with --at), on
+    /// the GPU or, without one, on the CPU (Mesa's lavapipe).
+    Render {
+        /// A song folder (with song.toml).
+        song: PathBuf,
+        /// The file to write: .mp4, or .png for one frame.
+        #[arg(long)]
+        out: PathBuf,
+        /// Frame width.
+        #[arg(long, default_value_t = 1280)]
+        width: u32,
+        /// Frame height.
+        #[arg(long, default_value_t = 720)]
+        height: u32,
+        /// Frames per second.
+        #[arg(long, default_value_t = 30)]
+        fps: u32,
+        /// The track heard: accompaniment (伴奏) or original (原唱).
+        #[arg(long, default_value = "accompaniment")]
+        mode: engine::TrackMode,
+        /// Who asked for the song (shown on the title card).
+        #[arg(long)]
+        requester: Option<String>,
+        /// For a .png: the song time of the frame, e.g. 01:23.4 or 83.4.
+        #[arg(long)]
+        at: Option<lyrics::SongTime>,
+    },
 }
 
 /// What `ktv mix` was asked for.
@@ -213,6 +240,38 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             mic_delay_ms,
             json,
         }),
+        Command::Render {
+            song,
+            out,
+            width,
+            height,
+            fps,
+            mode,
+            requester,
+            at,
+        } => {
+            let bar = indicatif::ProgressBar::new(1000).with_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {percent}% {elapsed} {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar.set_message(format!("rendering {}", out.display()));
+            let args = ktv_app::video_tool::VideoArgs {
+                song,
+                out,
+                width,
+                height,
+                fps,
+                mode,
+                requester,
+                at,
+            };
+            let said = ktv_app::video_tool::run(&args, |done| {
+                bar.set_position((done * 1000.0) as u64);
+            });
+            bar.finish_and_clear();
+            println!("{}", said?);
+            Ok(())
+        }
         Command::Mix {
             song,
             vocal,

@@ -14,8 +14,14 @@ pub struct Gpu {
 impl Gpu {
     /// Opens the adapter the environment names, or the default one.
     pub fn new() -> Result<Gpu> {
-        let instance =
-            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        // Vulkan, Metal or DX12 unless WGPU_BACKEND asks for another: probing GL on a machine
+        // without a display only logs EGL errors.
+        let descriptor = wgpu::InstanceDescriptor {
+            backends: wgpu::Backends::PRIMARY,
+            ..wgpu::InstanceDescriptor::new_without_display_handle()
+        }
+        .with_env();
+        let instance = wgpu::Instance::new(descriptor);
         let adapter = pollster::block_on(wgpu::util::initialize_adapter_from_env_or_default(
             &instance, None,
         ))

@@ -11,12 +11,12 @@
 //!   `render(id, at)` into a `wgpu::Texture`, and read-back through a staging ring.
 //! - [`layer`]: the screen's layers: the animated background and the karaoke lyrics with the
 //!   word wipe.
-//! - [`image`]: frames on the CPU, PNG in and out.
+//! - [`image`]: frames on the CPU, PNG in and out; [`sink`]: MP4 through FFmpeg.
 //!
 //! A frame is a pure function of the song time and the song: nothing here reads a clock.
 //!
 //! Still to come (the render issue): the music video layer (FFmpeg), the pitch guide, grades
-//! and score, room overlays, Y4M/MP4 sinks.
+//! and score, room overlays, a Y4M sink.
 
 #![warn(clippy::unwrap_used)] // input data must never panic the process
 
@@ -26,6 +26,7 @@ pub mod image;
 pub mod layer;
 mod readback;
 pub mod renderer;
+pub mod sink;
 pub mod text;
 
 pub use error::{RenderError, Result};
@@ -33,3 +34,4 @@ pub use gpu::Gpu;
 pub use image::Image;
 pub use layer::lyrics::{LinePlacement, SongScreen};
 pub use renderer::{DISPLAY_FORMAT, DisplayId, Renderer};
+pub use sink::Mp4Sink;

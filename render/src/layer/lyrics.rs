@@ -149,28 +149,38 @@ impl LyricsLayer {
         let line = &lyrics.lines[index];
         let max_width = self.size.0 as f32 * 0.84;
         let (buffer, width) = Self::shape(shared, &line.text, self.font_px(), max_width);
-        let words = line
-            .words
-            .iter()
-            .map(|word| {
-                let (start, end) = (word.text_start as usize, word.text_end as usize);
-                let mut edges: Option<(f32, f32)> = None;
-                for run in buffer.layout_runs() {
-                    for glyph in run.glyphs {
-                        // Spaces between words take no part in the wipe.
-                        let blank = line
-                            .text
-                            .get(glyph.start..glyph.end)
-                            .is_none_or(|t| t.trim().is_empty());
-                        if glyph.start >= start && glyph.end <= end && !blank {
-                            let (l, r) = (glyph.x, glyph.x + glyph.w);
-                            edges = Some(edges.map_or((l, r), |(a, b)| (a.min(l), b.max(r))));
-                        }
+        // Each word's ink, as rasterised: the wipe crosses what is drawn, so it shows the
+        // moment a word starts rather than after the glyph's side bearing.
+        let mut words = Vec::with_capacity(line.words.len());
+        for word in &line.words {
+            let (start, end) = (word.text_start as usize, word.text_end as usize);
+            let mut edges: Option<(f32, f32)> = None;
+            for run in buffer.layout_runs() {
+                for glyph in run.glyphs {
+                    // Spaces between words take no part in the wipe.
+                    let blank = line
+                        .text
+                        .get(glyph.start..glyph.end)
+                        .is_none_or(|t| t.trim().is_empty());
+                    if glyph.start < start || glyph.end > end || blank {
+                        continue;
                     }
+                    let physical = glyph.physical((0.0, 0.0), 1.0);
+                    let (l, r) = match shared
+                        .swash
+                        .get_image(&mut shared.font_system, physical.cache_key)
+                    {
+                        Some(image) if image.placement.width > 0 => {
+                            let l = (physical.x + image.placement.left) as f32;
+                            (l, l + image.placement.width as f32)
+                        }
+                        _ => (glyph.x, glyph.x + glyph.w),
+                    };
+                    edges = Some(edges.map_or((l, r), |(a, b)| (a.min(l), b.max(r))));
                 }
-                edges.unwrap_or((0.0, 0.0))
-            })
-            .collect();
+            }
+            words.push(edges.unwrap_or((0.0, 0.0)));
+        }
         LaidLine {
             index,
             buffer,

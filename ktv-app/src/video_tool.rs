@@ -1,0 +1,100 @@
+//! `ktv render`: a song's lyric video with its audio, made offline: the engine renders the
+//! chosen track to a WAV, the renderer draws every frame for its song time, FFmpeg encodes
+//! and muxes. A `.png` output is a single frame at `--at`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use lyrics::SongTime;
+
+/// What `ktv render` was asked for.
+pub struct VideoArgs {
+    /// The song folder.
+    pub song: PathBuf,
+    /// The MP4 (or PNG) to write.
+    pub out: PathBuf,
+    /// Frame size.
+    pub width: u32,
+    /// Frame size.
+    pub height: u32,
+    /// Frames per second.
+    pub fps: u32,
+    /// The track heard.
+    pub mode: engine::TrackMode,
+    /// Who asked for the song, for the title card.
+    pub requester: Option<String>,
+    /// For a PNG: the song time of the frame.
+    pub at: Option<SongTime>,
+}
+
+/// Renders the video (or frame) and returns a line saying what was written.
+pub fn run(args: &VideoArgs, mut progress: impl FnMut(f64)) -> anyhow::Result<String> {
+    let lyrics = crate::library::song_lyrics(&args.song)?;
+    let gpu = render::Gpu::new()?;
+    let device = gpu.describe();
+    let mut renderer = render::Renderer::new(gpu)?;
+    renderer.set_song(Some(render::SongScreen::new(
+        lyrics,
+        args.requester.clone(),
+    )));
+    renderer.enable_display(0, args.width, args.height, true)?;
+
+    let is_png = args
+        .out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+    if is_png {
+        let at = args.at.unwrap_or(SongTime::ZERO);
+        renderer.snapshot(0, at)?.save_png(&args.out)?;
+        return Ok(format!("wrote {} at {at} on {device}", args.out.display()));
+    }
+
+    let source = crate::library::song_source(&args.song)?;
+    let audio = std::env::temp_dir().join(format!("ktv-render-{}.wav", std::process::id()));
+    let _cleanup = RemoveOnDrop(audio.clone());
+    let performance = engine::render::Performance {
+        mode: args.mode,
+        ..Default::default()
+    };
+    let report = engine::render::render_song(&source, &performance, 48_000, &audio, |done| {
+        progress(done * 0.1)
+    })
+    .context("rendering the audio")?;
+    let seconds = report.frames as f64 / f64::from(report.sample_rate);
+    let frames = (seconds * f64::from(args.fps)).ceil() as u64;
+    let mut sink =
+        render::Mp4Sink::create(&args.out, args.width, args.height, args.fps, Some(&audio))?;
+    // One frame of latency: frame i renders while frame i - 1 is read back and encoded.
+    for i in 0..frames {
+        let at = SongTime::from_secs_f64(i as f64 / f64::from(args.fps));
+        renderer.render(0, at)?;
+        if i > 0
+            && let Some((_, image)) = renderer.read_frame(0, true)?
+        {
+            sink.write(&image)?;
+        }
+        if i % u64::from(args.fps) == 0 {
+            progress(0.1 + 0.9 * i as f64 / frames as f64);
+        }
+    }
+    while let Some((_, image)) = renderer.read_frame(0, true)? {
+        sink.write(&image)?;
+    }
+    sink.finish()?;
+    progress(1.0);
+    Ok(format!(
+        "wrote {}: {seconds:.2} s, {frames} frames of {}x{} at {} fps on {device}",
+        args.out.display(),
+        args.width,
+        args.height,
+        args.fps
+    ))
+}
+
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
