@@ -9,14 +9,15 @@
 //! - [`gpu`]: the device, chosen from the environment (`WGPU_BACKEND`, `WGPU_ADAPTER_NAME`).
 //! - [`renderer`]: the display registry: `enable_display(id, size)`, `disable_display(id)`,
 //!   `render(id, at)` into a `wgpu::Texture`, and read-back through a staging ring.
-//! - [`layer`]: the screen's layers: the animated background and the karaoke lyrics with the
-//!   word wipe.
+//! - [`layer`]: the screen's layers: the animated background, the pitch guide (notes, the
+//!   singer's trace, hits), and the text: karaoke lyrics with the word wipe, title card,
+//!   countdown, score and grades.
 //! - [`image`]: frames on the CPU, PNG in and out; [`sink`]: MP4 through FFmpeg.
 //!
 //! A frame is a pure function of the song time and the song: nothing here reads a clock.
 //!
-//! Still to come (the render issue): the music video layer (FFmpeg), the pitch guide, grades
-//! and score, room overlays, a Y4M sink.
+//! Still to come (the render issue): the music video layer (FFmpeg), room overlays, a Y4M
+//! sink.
 
 #![warn(clippy::unwrap_used)] // input data must never panic the process
 
@@ -33,5 +34,6 @@ pub use error::{RenderError, Result};
 pub use gpu::Gpu;
 pub use image::Image;
 pub use layer::lyrics::{LinePlacement, SongScreen};
+pub use layer::pitch_guide::SingerState;
 pub use renderer::{DISPLAY_FORMAT, DisplayId, Renderer};
 pub use sink::Mp4Sink;

@@ -11,6 +11,8 @@ use crate::gpu::Gpu;
 use crate::image::Image;
 use crate::layer::background::{Background, BackgroundPipeline};
 use crate::layer::lyrics::{LinePlacement, LyricsLayer, SongScreen};
+use crate::layer::pitch_guide::{self, SingerState};
+use crate::layer::shapes::{ShapePipeline, Shapes};
 use crate::readback::ReadbackRing;
 use crate::text::{TextShared, font_path};
 
@@ -25,6 +27,7 @@ struct Display {
     texture: wgpu::Texture,
     view: wgpu::TextureView,
     background: Background,
+    shapes: Shapes,
     lyrics: LyricsLayer,
     readback: Option<ReadbackRing>,
 }
@@ -34,8 +37,10 @@ pub struct Renderer {
     gpu: Gpu,
     text: TextShared,
     background: BackgroundPipeline,
+    shapes: ShapePipeline,
     displays: BTreeMap<DisplayId, Display>,
     song: Option<SongScreen>,
+    singer: SingerState,
 }
 
 impl Renderer {
@@ -43,12 +48,15 @@ impl Renderer {
     pub fn new(gpu: Gpu) -> Result<Renderer> {
         let text = TextShared::new(&gpu.device, &gpu.queue, DISPLAY_FORMAT, &font_path())?;
         let background = BackgroundPipeline::new(&gpu.device, DISPLAY_FORMAT);
+        let shapes = ShapePipeline::new(&gpu.device, DISPLAY_FORMAT);
         Ok(Renderer {
             gpu,
             text,
             background,
+            shapes,
             displays: BTreeMap::new(),
             song: None,
+            singer: SingerState::default(),
         })
     }
 
@@ -60,9 +68,16 @@ impl Renderer {
     /// Puts a song on every display (or none: the background alone).
     pub fn set_song(&mut self, song: Option<SongScreen>) {
         self.song = song;
+        self.singer = SingerState::default();
         for display in self.displays.values_mut() {
             display.lyrics = LyricsLayer::new(&mut self.text, &self.gpu.device);
         }
+    }
+
+    /// What the singer has done so far (pitch trace, notes hit, grades, score), drawn from
+    /// the next frame on.
+    pub fn set_singer(&mut self, singer: SingerState) {
+        self.singer = singer;
     }
 
     /// Creates (or resizes) display `id`. With `read_back`, every frame rendered is also
@@ -101,6 +116,7 @@ impl Renderer {
             texture,
             view,
             background: Background::new(device, &self.background),
+            shapes: Shapes::new(device, &self.shapes),
             lyrics: LyricsLayer::new(&mut self.text, device),
             readback: read_back.then(|| ReadbackRing::new(device, width, height)),
         };
@@ -134,10 +150,21 @@ impl Renderer {
         display
             .background
             .prepare(queue, at.as_secs_f64(), width, height);
+        let guide = match &self.song {
+            Some(song) => pitch_guide::rects(&song.lyrics, &self.singer, at, display.size),
+            None => Vec::new(),
+        };
+        display.shapes.prepare(device, queue, display.size, &guide);
         if let Some(song) = &self.song {
-            display
-                .lyrics
-                .prepare(&mut self.text, device, queue, song, at, display.size)?;
+            display.lyrics.prepare(
+                &mut self.text,
+                device,
+                queue,
+                song,
+                &self.singer,
+                at,
+                display.size,
+            )?;
         }
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
             label: Some("display frame"),
@@ -160,6 +187,7 @@ impl Renderer {
                 multiview_mask: None,
             });
             display.background.render(&self.background, &mut pass);
+            display.shapes.render(&self.shapes, &mut pass);
             if self.song.is_some() {
                 display.lyrics.render(&self.text, &mut pass)?;
             }

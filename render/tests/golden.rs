@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use lyrics::{Hint, SongTime};
-use render::{Gpu, Image, Renderer, SongScreen};
+use render::{Gpu, Image, Renderer, SingerState, SongScreen};
 
 fn out_dir() -> PathBuf {
     let dir = PathBuf::from(std::env::var_os("CARGO_TARGET_DIR").unwrap_or("target".into()))
@@ -96,6 +96,28 @@ fn demo(id: &str) -> lyrics::Lyrics {
         .lyrics
 }
 
+/// A singer who sang every note until `at` a little sharp, every second note hit, the
+/// first line graded: what the app would fill from scoring's events.
+fn singing_along(lyrics: &lyrics::Lyrics, at: SongTime) -> SingerState {
+    let mut singer = SingerState::default();
+    for (i, note) in lyrics.notes.iter().enumerate() {
+        if note.start >= at {
+            break;
+        }
+        let mut t = note.start;
+        while t < note.end().min(at) {
+            singer.trace.push((t, note.pitch.midi() + 0.3));
+            t = t + SongTime::from_millis(20);
+        }
+        if note.end() <= at && i % 2 == 0 {
+            singer.hit_notes.push(i);
+        }
+    }
+    singer.line_grades.push((0, "Perfect!".into()));
+    singer.score = Some(87.4);
+    singer
+}
+
 #[test]
 fn demo_song_frames_match_their_references() {
     let gpu = Gpu::new().expect("a GPU or lavapipe (scripts/setup installs it)");
@@ -104,15 +126,17 @@ fn demo_song_frames_match_their_references() {
     let farewell = demo("farewell");
     // The first line's third word, half sung: 13.33 s + 2.5 beats of 72 BPM quarter-beats.
     renderer.set_song(Some(SongScreen::new(farewell.clone(), Some("小明".into()))));
+    let line_end = farewell.lines[0].end.as_secs_f64();
     let cases = [
         ("farewell-mid-word", 13.333 + 8.0 * 0.2083 + 4.0 * 0.2083),
         ("farewell-countdown", 11.5),
         ("farewell-title-card", 2.0),
+        ("farewell-grade", line_end + 0.5),
     ];
     for (name, seconds) in cases {
-        let frame = renderer
-            .snapshot(7, SongTime::from_secs_f64(seconds))
-            .unwrap();
+        let at = SongTime::from_secs_f64(seconds);
+        renderer.set_singer(singing_along(&farewell, at));
+        let frame = renderer.snapshot(7, at).unwrap();
         compare(name, &frame);
     }
     let mut failed = farewell;

@@ -15,6 +15,7 @@ use glyphon::{
 use lyrics::{Lyrics, Phase, SongTime, Timeline, Voice};
 
 use crate::error::{RenderError, Result};
+use crate::layer::pitch_guide::{self, SingerState};
 use crate::text::TextShared;
 
 /// The song on screen: lyrics, their timeline and who asked for it.
@@ -46,6 +47,7 @@ pub(crate) mod colour {
     pub const SUNG_P1: Color = Color::rgb(64, 156, 255);
     pub const SUNG_P2: Color = Color::rgb(255, 96, 170);
     pub const SUNG_BOTH: Color = Color::rgb(96, 214, 120);
+    pub const GRADE: Color = Color::rgb(255, 214, 90);
 }
 
 fn sung_colour(voice: Voice) -> Color {
@@ -91,6 +93,9 @@ pub(crate) struct LyricsLayer {
     size: (u32, u32),
     /// Where the lines went in the last prepared frame.
     placed: Vec<LinePlacement>,
+    /// The running score and the latest line's grade, as shown (reshaped when they change).
+    score: Option<(String, Buffer)>,
+    grade: Option<(String, Buffer)>,
 }
 
 impl LyricsLayer {
@@ -109,6 +114,8 @@ impl LyricsLayer {
             dots: Buffer::new(&mut shared.font_system, Metrics::new(10.0, 12.0)),
             size: (0, 0),
             placed: Vec::new(),
+            score: None,
+            grade: None,
         }
     }
 
@@ -196,6 +203,7 @@ impl LyricsLayer {
         device: &wgpu::Device,
         queue: &wgpu::Queue,
         song: &SongScreen,
+        singer: &SingerState,
         at: SongTime,
         size: (u32, u32),
     ) -> Result<()> {
@@ -203,6 +211,8 @@ impl LyricsLayer {
             self.size = size;
             self.slots = [None, None];
             self.title = None;
+            self.score = None;
+            self.grade = None;
         }
         let (width, height) = (size.0 as f32, size.1 as f32);
         self.viewport.update(
@@ -367,8 +377,8 @@ impl LyricsLayer {
                     (width - w) / 2.0
                 };
                 for (buffer, top, colour) in [
-                    (title, height * 0.25, colour::UNSUNG),
-                    (credit, height * 0.25 + px * 2.0, colour::UNSUNG),
+                    (title, height * 0.37, colour::UNSUNG),
+                    (credit, height * 0.37 + px * 1.9, colour::UNSUNG),
                 ] {
                     let left = centred(buffer);
                     for (dx, dy) in OUTLINE_DIRECTIONS {
@@ -392,6 +402,91 @@ impl LyricsLayer {
                         custom_glyphs: &[],
                     });
                 }
+            }
+        }
+
+        // The score in the guide's corner, and a finished line's grade under it for 1.5 s.
+        if !song.lyrics.notes.is_empty() {
+            let (panel_left, panel_top, panel_width, panel_height) = pitch_guide::panel(size);
+            let score = singer.score.map(|s| format!("{:.0}", s.clamp(0.0, 100.0)));
+            let grade = singer
+                .line_grades
+                .iter()
+                .rev()
+                .find(|(index, _)| {
+                    lines.get(*index).is_some_and(|line| {
+                        line.end <= at && at < line.end + SongTime::from_millis(1_500)
+                    })
+                })
+                .map(|(_, label)| label.clone());
+            for (wanted, shown, scale) in
+                [(score, &mut self.score, 0.8), (grade, &mut self.grade, 0.9)]
+            {
+                match wanted {
+                    Some(text) if shown.as_ref().is_none_or(|(t, _)| *t != text) => {
+                        let buffer = Self::shape(shared, &text, px * scale, width).0;
+                        *shown = Some((text, buffer));
+                    }
+                    Some(_) => {}
+                    None => *shown = None,
+                }
+            }
+            if let Some((_, buffer)) = &self.score {
+                let w = buffer
+                    .layout_runs()
+                    .map(|r| r.line_w)
+                    .fold(0.0f32, f32::max);
+                let (left, top) = (
+                    panel_left + panel_width - w - px * 0.4,
+                    panel_top + px * 0.2,
+                );
+                for (dx, dy) in OUTLINE_DIRECTIONS {
+                    areas.push(TextArea {
+                        buffer,
+                        left: left + dx * outline,
+                        top: top + dy * outline,
+                        scale: 1.0,
+                        bounds: full,
+                        default_color: colour::OUTLINE,
+                        custom_glyphs: &[],
+                    });
+                }
+                areas.push(TextArea {
+                    buffer,
+                    left,
+                    top,
+                    scale: 1.0,
+                    bounds: full,
+                    default_color: colour::GRADE,
+                    custom_glyphs: &[],
+                });
+            }
+            if let Some((_, buffer)) = &self.grade {
+                let w = buffer
+                    .layout_runs()
+                    .map(|r| r.line_w)
+                    .fold(0.0f32, f32::max);
+                let (left, top) = ((width - w) / 2.0, panel_top + panel_height + px * 0.3);
+                for (dx, dy) in OUTLINE_DIRECTIONS {
+                    areas.push(TextArea {
+                        buffer,
+                        left: left + dx * outline,
+                        top: top + dy * outline,
+                        scale: 1.0,
+                        bounds: full,
+                        default_color: colour::OUTLINE,
+                        custom_glyphs: &[],
+                    });
+                }
+                areas.push(TextArea {
+                    buffer,
+                    left,
+                    top,
+                    scale: 1.0,
+                    bounds: full,
+                    default_color: colour::GRADE,
+                    custom_glyphs: &[],
+                });
             }
         }
 

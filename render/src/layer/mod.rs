@@ -3,3 +3,5 @@
 
 pub(crate) mod background;
 pub mod lyrics;
+pub mod pitch_guide;
+pub mod shapes;
