@@ -158,8 +158,7 @@ impl Renderer {
         if let Some(song) = &self.song {
             display.lyrics.prepare(
                 &mut self.text,
-                device,
-                queue,
+                &self.gpu,
                 song,
                 &self.singer,
                 at,

@@ -107,7 +107,7 @@ fn singing_along(lyrics: &lyrics::Lyrics, at: SongTime) -> SingerState {
         let mut t = note.start;
         while t < note.end().min(at) {
             singer.trace.push((t, note.pitch.midi() + 0.3));
-            t = t + SongTime::from_millis(20);
+            t += SongTime::from_millis(20);
         }
         if note.end() <= at && i % 2 == 0 {
             singer.hit_notes.push(i);

@@ -15,6 +15,7 @@ use glyphon::{
 use lyrics::{Lyrics, Phase, SongTime, Timeline, Voice};
 
 use crate::error::{RenderError, Result};
+use crate::gpu::Gpu;
 use crate::layer::pitch_guide::{self, SingerState};
 use crate::text::TextShared;
 
@@ -200,13 +201,13 @@ impl LyricsLayer {
     pub(crate) fn prepare(
         &mut self,
         shared: &mut TextShared,
-        device: &wgpu::Device,
-        queue: &wgpu::Queue,
+        gpu: &Gpu,
         song: &SongScreen,
         singer: &SingerState,
         at: SongTime,
         size: (u32, u32),
     ) -> Result<()> {
+        let (device, queue) = (&gpu.device, &gpu.queue);
         if size != self.size {
             self.size = size;
             self.slots = [None, None];
