@@ -64,20 +64,23 @@ pub fn run(args: &VideoArgs, mut progress: impl FnMut(f64)) -> anyhow::Result<St
     let frames = (seconds * f64::from(args.fps)).ceil() as u64;
     let mut sink =
         render::Mp4Sink::create(&args.out, args.width, args.height, args.fps, Some(&audio))?;
+    let mut image = render::Image {
+        width: 0,
+        height: 0,
+        rgba: Vec::new(),
+    };
     // One frame of latency: frame i renders while frame i - 1 is read back and encoded.
     for i in 0..frames {
         let at = SongTime::from_secs_f64(i as f64 / f64::from(args.fps));
         renderer.render(0, at)?;
-        if i > 0
-            && let Some((_, image)) = renderer.read_frame(0, true)?
-        {
+        if i > 0 && renderer.read_frame_into(0, true, &mut image)?.is_some() {
             sink.write(&image)?;
         }
         if i % u64::from(args.fps) == 0 {
             progress(0.1 + 0.9 * i as f64 / frames as f64);
         }
     }
-    while let Some((_, image)) = renderer.read_frame(0, true)? {
+    while renderer.read_frame_into(0, true, &mut image)?.is_some() {
         sink.write(&image)?;
     }
     sink.finish()?;

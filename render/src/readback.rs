@@ -113,13 +113,15 @@ impl ReadbackRing {
             });
     }
 
-    /// The oldest frame copied and not yet collected, with its tag: waiting for the GPU if
-    /// `wait`, else only if it is already mapped.
-    pub(crate) fn collect(
+    /// Collects the oldest frame copied and not yet collected into `image` (its allocation
+    /// reused), returning its tag: waiting for the GPU if `wait`, else only if it is already
+    /// mapped.
+    pub(crate) fn collect_into(
         &mut self,
         device: &wgpu::Device,
         wait: bool,
-    ) -> Result<Option<(i64, Image)>> {
+        image: &mut Image,
+    ) -> Result<Option<i64>> {
         let Some(&index) = self.queue.front() else {
             return Ok(None);
         };
@@ -148,26 +150,22 @@ impl ReadbackRing {
         self.queue.pop_front();
         let slot = &mut self.slots[index];
         let row = (self.width * 4) as usize;
-        let mut rgba = Vec::with_capacity(row * self.height as usize);
+        image.width = self.width;
+        image.height = self.height;
+        image.rgba.clear();
+        image.rgba.reserve(row * self.height as usize);
         {
             let view = slot
                 .buffer
                 .get_mapped_range(..)
                 .map_err(|e| RenderError::ReadBack(e.to_string()))?;
             for line in view.chunks_exact(self.padded_row as usize) {
-                rgba.extend_from_slice(&line[..row]);
+                image.rgba.extend_from_slice(&line[..row]);
             }
         }
         slot.buffer.unmap();
         slot.state.store(IDLE, Ordering::Release);
         slot.pending = false;
-        Ok(Some((
-            slot.tag,
-            Image {
-                width: self.width,
-                height: self.height,
-                rgba,
-            },
-        )))
+        Ok(Some(slot.tag))
     }
 }

@@ -206,6 +206,24 @@ impl Renderer {
     /// The oldest frame of display `id` rendered and not yet collected, with its song time:
     /// waiting for the GPU if `wait`, else only if it is done.
     pub fn read_frame(&mut self, id: DisplayId, wait: bool) -> Result<Option<(SongTime, Image)>> {
+        let mut image = Image {
+            width: 0,
+            height: 0,
+            rgba: Vec::new(),
+        };
+        Ok(self
+            .read_frame_into(id, wait, &mut image)?
+            .map(|at| (at, image)))
+    }
+
+    /// [`Renderer::read_frame`] into `image`, reusing its allocation (a video sink reads
+    /// every frame into the same one).
+    pub fn read_frame_into(
+        &mut self,
+        id: DisplayId,
+        wait: bool,
+        image: &mut Image,
+    ) -> Result<Option<SongTime>> {
         let display = self
             .displays
             .get_mut(&id)
@@ -216,8 +234,8 @@ impl Renderer {
             )));
         };
         Ok(ring
-            .collect(&self.gpu.device, wait)?
-            .map(|(micros, image)| (SongTime::from_micros(micros), image)))
+            .collect_into(&self.gpu.device, wait, image)?
+            .map(SongTime::from_micros))
     }
 
     /// Renders display `id` at `at` and waits for its pixels (tests, PNG snapshots). Frames

@@ -3,6 +3,9 @@
 
 use bytemuck::{Pod, Zeroable};
 
+/// Vertices of the shader's grid: 32 × 18 cells of two triangles.
+const GRID_VERTICES: u32 = 32 * 18 * 6;
+
 #[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable)]
 struct Uniforms {
@@ -27,7 +30,7 @@ impl BackgroundPipeline {
             label: Some("background"),
             entries: &[wgpu::BindGroupLayoutEntry {
                 binding: 0,
-                visibility: wgpu::ShaderStages::FRAGMENT,
+                visibility: wgpu::ShaderStages::VERTEX,
                 ty: wgpu::BindingType::Buffer {
                     ty: wgpu::BufferBindingType::Uniform,
                     has_dynamic_offset: false,
@@ -112,6 +115,6 @@ impl Background {
     pub(crate) fn render(&self, shared: &BackgroundPipeline, pass: &mut wgpu::RenderPass<'_>) {
         pass.set_pipeline(&shared.pipeline);
         pass.set_bind_group(0, &self.bind_group, &[]);
-        pass.draw(0..3, 0..1);
+        pass.draw(0..GRID_VERTICES, 0..1);
     }
 }
