@@ -70,7 +70,7 @@ impl Renderer {
         self.song = song;
         self.singer = SingerState::default();
         for display in self.displays.values_mut() {
-            display.lyrics = LyricsLayer::new(&mut self.text, &self.gpu.device);
+            display.lyrics = LyricsLayer::new(&mut self.text, &self.gpu);
         }
     }
 
@@ -117,7 +117,7 @@ impl Renderer {
             view,
             background: Background::new(device, &self.background),
             shapes: Shapes::new(device, &self.shapes),
-            lyrics: LyricsLayer::new(&mut self.text, device),
+            lyrics: LyricsLayer::new(&mut self.text, &self.gpu),
             readback: read_back.then(|| ReadbackRing::new(device, width, height)),
         };
         self.displays.insert(id, display);

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use glyphon::{Cache, FontSystem, SwashCache, TextAtlas, fontdb};
 
 use crate::error::{RenderError, Result};
+use crate::layer::line_sprite::SpritePipeline;
 
 /// Where Debian's `fonts-wqy-microhei` (installed by `scripts/setup`) puts its font.
 pub const DEFAULT_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
@@ -22,6 +23,8 @@ pub(crate) struct TextShared {
     pub(crate) swash: SwashCache,
     pub(crate) cache: Cache,
     pub(crate) atlas: TextAtlas,
+    /// Baked lyric lines' pipeline.
+    pub(crate) sprites: SpritePipeline,
 }
 
 impl TextShared {
@@ -54,6 +57,7 @@ impl TextShared {
             swash: SwashCache::new(),
             cache,
             atlas,
+            sprites: SpritePipeline::new(device),
         })
     }
 }

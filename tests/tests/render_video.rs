@@ -10,7 +10,7 @@ use ktv_tests::process::{run_ktv, workspace_root};
 
 const WIDTH: usize = 1280;
 const HEIGHT: usize = 720;
-const FPS: f64 = 30.0;
+const FPS: f64 = 25.0;
 
 /// Where the sung fill is in one lyric band of a frame.
 #[derive(Clone, Copy, Default)]
@@ -74,7 +74,7 @@ fn render_makes_a_lyric_video_whose_wipes_start_on_the_vocal() {
         "--height",
         &HEIGHT.to_string(),
         "--fps",
-        "30",
+        "25",
     ]);
     assert_eq!(run.code, Some(0), "{run:?}");
 
@@ -112,8 +112,8 @@ fn render_makes_a_lyric_video_whose_wipes_start_on_the_vocal() {
                     .find(|&j| frames[j][band].pixels == 0)
                     .unwrap_or(frames.len());
                 let left = (i..end).map(|j| frames[j][band].left).min().unwrap_or(0) as f64;
-                // The edge over its first four frames, fitted by least squares.
-                let points: Vec<(f64, f64)> = (i..(i + 4).min(end))
+                // The edge over its first eight frames (a third of a second, inside the first word), fitted by least squares.
+                let points: Vec<(f64, f64)> = (i..(i + 8).min(end))
                     .map(|j| (j as f64, frames[j][band].right as f64))
                     .collect();
                 let n = points.len() as f64;
@@ -161,4 +161,9 @@ fn render_makes_a_lyric_video_whose_wipes_start_on_the_vocal() {
     assert!(starts.len() >= 6, "{starts:?}");
     let frame = 1.0 / FPS;
     assert!(errors.iter().all(|e| e.abs() <= frame), "{errors:?}");
+    // Changed input: the same video a frame late fails.
+    assert!(
+        errors.iter().any(|e| (e + frame).abs() > frame),
+        "{errors:?}"
+    );
 }

@@ -16,6 +16,7 @@ use lyrics::{Lyrics, Phase, SongTime, Timeline, Voice};
 
 use crate::error::{RenderError, Result};
 use crate::gpu::Gpu;
+use crate::layer::line_sprite::{LineSprite, OUTLINE_DIRECTIONS, SpriteBaker, SpriteDraws, Style};
 use crate::layer::pitch_guide::{self, SingerState};
 use crate::text::TextShared;
 
@@ -62,7 +63,8 @@ fn sung_colour(voice: Voice) -> Color {
 /// A line shaped for the screen.
 struct LaidLine {
     index: usize,
-    buffer: Buffer,
+    /// The line baked in its sung and unsung colours.
+    sprite: LineSprite,
     /// Each word's left and right edge, relative to the line's left.
     words: Vec<(f32, f32)>,
     width: f32,
@@ -86,6 +88,8 @@ pub struct LinePlacement {
 /// One display's lyrics: its text renderer and the lines it has shaped.
 pub(crate) struct LyricsLayer {
     renderer: TextRenderer,
+    baker: SpriteBaker,
+    draws: SpriteDraws,
     viewport: Viewport,
     slots: [Option<LaidLine>; 2],
     title: Option<(Buffer, Buffer)>,
@@ -100,7 +104,8 @@ pub(crate) struct LyricsLayer {
 }
 
 impl LyricsLayer {
-    pub(crate) fn new(shared: &mut TextShared, device: &wgpu::Device) -> Self {
+    pub(crate) fn new(shared: &mut TextShared, gpu: &Gpu) -> Self {
+        let device = &gpu.device;
         let renderer = TextRenderer::new(
             &mut shared.atlas,
             device,
@@ -109,6 +114,8 @@ impl LyricsLayer {
         );
         LyricsLayer {
             renderer,
+            baker: SpriteBaker::new(gpu, shared),
+            draws: SpriteDraws::new(gpu, &shared.sprites),
             viewport: Viewport::new(device, &shared.cache),
             slots: [None, None],
             title: None,
@@ -153,7 +160,13 @@ impl LyricsLayer {
         }
     }
 
-    fn lay_out(&self, shared: &mut TextShared, lyrics: &Lyrics, index: usize) -> LaidLine {
+    fn lay_out(
+        &mut self,
+        shared: &mut TextShared,
+        gpu: &Gpu,
+        lyrics: &Lyrics,
+        index: usize,
+    ) -> Result<LaidLine> {
         let line = &lyrics.lines[index];
         let max_width = self.size.0 as f32 * 0.84;
         let (buffer, width) = Self::shape(shared, &line.text, self.font_px(), max_width);
@@ -189,12 +202,26 @@ impl LyricsLayer {
             }
             words.push(edges.unwrap_or((0.0, 0.0)));
         }
-        LaidLine {
+        let px = self.font_px();
+        let style = Style {
+            outline: outline_width(px),
+            outline_colour: colour::OUTLINE,
+            shadow_colour: colour::SHADOW,
+        };
+        let sprite = LineSprite::bake(
+            gpu,
+            shared,
+            &mut self.baker,
+            (&buffer, (width, px * 1.25)),
+            style,
+            (sung_colour(line.voice), colour::UNSUNG),
+        )?;
+        Ok(LaidLine {
             index,
-            buffer,
+            sprite,
             words,
             width,
-        }
+        })
     }
 
     /// Shapes what changed and uploads the frame's text for song time `at`.
@@ -239,12 +266,15 @@ impl LyricsLayer {
         for (slot, want) in wanted.iter().enumerate() {
             let have = self.slots[slot].as_ref().map(|l| l.index);
             if have != *want {
-                self.slots[slot] = want.map(|index| self.lay_out(shared, &song.lyrics, index));
+                self.slots[slot] = None;
+                if let Some(index) = *want {
+                    self.slots[slot] = Some(self.lay_out(shared, gpu, &song.lyrics, index)?);
+                }
             }
         }
 
         let px = self.font_px();
-        let outline = (px / 22.0).round().max(2.0);
+        let outline = outline_width(px);
         let full = TextBounds {
             left: 0,
             top: 0,
@@ -253,18 +283,21 @@ impl LyricsLayer {
         };
         let mut areas: Vec<TextArea<'_>> = Vec::new();
         self.placed.clear();
+        let mut sprites = Vec::with_capacity(2);
         for slot in self.slots.iter().flatten() {
-            let line = &lines[slot.index];
+            // Whole pixels, so the baked line lands 1:1.
             let top = if slot.index % 2 == 0 {
                 height * 0.66
             } else {
                 height * 0.66 + px * 1.35
-            };
+            }
+            .round();
             let left = if slot.index % 2 == 0 {
                 width * 0.08
             } else {
                 width * 0.92 - slot.width
-            };
+            }
+            .round();
             // How far the wipe has come: the words before the current one, and the current
             // word by the time within it.
             let wipe = match (position.line, position.word) {
@@ -284,52 +317,9 @@ impl LyricsLayer {
                 width: slot.width,
                 wipe: wipe_x,
             });
-            areas.push(TextArea {
-                buffer: &slot.buffer,
-                left: left + outline + 1.0,
-                top: top + outline + 1.0,
-                scale: 1.0,
-                bounds: full,
-                default_color: colour::SHADOW,
-                custom_glyphs: &[],
-            });
-            for (dx, dy) in OUTLINE_DIRECTIONS {
-                areas.push(TextArea {
-                    buffer: &slot.buffer,
-                    left: left + dx * outline,
-                    top: top + dy * outline,
-                    scale: 1.0,
-                    bounds: full,
-                    default_color: colour::OUTLINE,
-                    custom_glyphs: &[],
-                });
-            }
-            let split = wipe_x.round() as i32;
-            areas.push(TextArea {
-                buffer: &slot.buffer,
-                left,
-                top,
-                scale: 1.0,
-                bounds: TextBounds {
-                    right: split,
-                    ..full
-                },
-                default_color: sung_colour(line.voice),
-                custom_glyphs: &[],
-            });
-            areas.push(TextArea {
-                buffer: &slot.buffer,
-                left,
-                top,
-                scale: 1.0,
-                bounds: TextBounds {
-                    left: split,
-                    ..full
-                },
-                default_color: colour::UNSUNG,
-                custom_glyphs: &[],
-            });
+            sprites.push((&slot.sprite, left, top, wipe_x.round()));
         }
+        self.draws.prepare(queue, size, &sprites);
 
         // Countdown dots over the next line's start, in its last seconds of an intro or break.
         let countdown = match position.phase {
@@ -510,20 +500,15 @@ impl LyricsLayer {
         shared: &TextShared,
         pass: &mut wgpu::RenderPass<'_>,
     ) -> Result<()> {
+        let sprites: Vec<&LineSprite> = self.slots.iter().flatten().map(|s| &s.sprite).collect();
+        self.draws.render(&shared.sprites, &sprites, pass);
         self.renderer
             .render(&shared.atlas, &self.viewport, pass)
             .map_err(|e| RenderError::Text(e.to_string()))
     }
 }
 
-/// The eight directions an outline is drawn in.
-const OUTLINE_DIRECTIONS: [(f32, f32); 8] = [
-    (-1.0, -1.0),
-    (0.0, -1.0),
-    (1.0, -1.0),
-    (-1.0, 0.0),
-    (1.0, 0.0),
-    (-1.0, 1.0),
-    (0.0, 1.0),
-    (1.0, 1.0),
-];
+/// The outline's width for a font size.
+fn outline_width(px: f32) -> f32 {
+    (px / 22.0).round().max(2.0)
+}

@@ -1,0 +1,414 @@
+//! Lyric lines baked into textures when they come on screen: the outline, shadow and fill
+//! drawn once per line in its unsung and its sung colours, then every frame only two quads a
+//! line, each clipped at the wipe. On a CPU rasteriser drawing eleven copies of every glyph
+//! each frame (shadow, eight outline offsets, two fills) was most of a frame's cost.
+
+use bytemuck::{Pod, Zeroable};
+use glyphon::{Buffer, Color, Resolution, TextArea, TextBounds, TextRenderer, Viewport};
+
+use crate::error::{RenderError, Result};
+use crate::gpu::Gpu;
+use crate::renderer::DISPLAY_FORMAT;
+use crate::text::TextShared;
+
+/// The eight directions an outline is drawn in.
+pub(crate) const OUTLINE_DIRECTIONS: [(f32, f32); 8] = [
+    (-1.0, -1.0),
+    (0.0, -1.0),
+    (1.0, -1.0),
+    (-1.0, 0.0),
+    (1.0, 0.0),
+    (-1.0, 1.0),
+    (0.0, 1.0),
+    (1.0, 1.0),
+];
+
+/// How a line is dressed: outline width and colours.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Style {
+    pub(crate) outline: f32,
+    pub(crate) outline_colour: Color,
+    pub(crate) shadow_colour: Color,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct Instance {
+    rect: [f32; 4],
+    clip: [f32; 2],
+}
+
+/// The pipeline and sampler, shared by every display.
+pub(crate) struct SpritePipeline {
+    pipeline: wgpu::RenderPipeline,
+    screen_layout: wgpu::BindGroupLayout,
+    sprite_layout: wgpu::BindGroupLayout,
+    sampler: wgpu::Sampler,
+}
+
+impl SpritePipeline {
+    pub(crate) fn new(device: &wgpu::Device) -> Self {
+        let shader = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("line sprites"),
+            source: wgpu::ShaderSource::Wgsl(include_str!("line_sprite.wgsl").into()),
+        });
+        let screen_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("line sprites screen"),
+            entries: &[wgpu::BindGroupLayoutEntry {
+                binding: 0,
+                visibility: wgpu::ShaderStages::VERTEX,
+                ty: wgpu::BindingType::Buffer {
+                    ty: wgpu::BufferBindingType::Uniform,
+                    has_dynamic_offset: false,
+                    min_binding_size: None,
+                },
+                count: None,
+            }],
+        });
+        let sprite_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("line sprite"),
+            entries: &[
+                wgpu::BindGroupLayoutEntry {
+                    binding: 0,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Texture {
+                        sample_type: wgpu::TextureSampleType::Float { filterable: true },
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                        multisampled: false,
+                    },
+                    count: None,
+                },
+                wgpu::BindGroupLayoutEntry {
+                    binding: 1,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
+                    count: None,
+                },
+            ],
+        });
+        let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("line sprites"),
+            bind_group_layouts: &[Some(&screen_layout), Some(&sprite_layout)],
+            immediate_size: 0,
+        });
+        let attributes = wgpu::vertex_attr_array![0 => Float32x4, 1 => Float32x2];
+        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("line sprites"),
+            layout: Some(&layout),
+            vertex: wgpu::VertexState {
+                module: &shader,
+                entry_point: Some("vs_main"),
+                compilation_options: Default::default(),
+                buffers: &[Some(wgpu::VertexBufferLayout {
+                    array_stride: std::mem::size_of::<Instance>() as u64,
+                    step_mode: wgpu::VertexStepMode::Instance,
+                    attributes: &attributes,
+                })],
+            },
+            primitive: wgpu::PrimitiveState::default(),
+            depth_stencil: None,
+            multisample: wgpu::MultisampleState::default(),
+            fragment: Some(wgpu::FragmentState {
+                module: &shader,
+                entry_point: Some("fs_main"),
+                compilation_options: Default::default(),
+                targets: &[Some(wgpu::ColorTargetState {
+                    format: DISPLAY_FORMAT,
+                    blend: Some(wgpu::BlendState::PREMULTIPLIED_ALPHA_BLENDING),
+                    write_mask: wgpu::ColorWrites::ALL,
+                })],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        let sampler = device.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("line sprites"),
+            mag_filter: wgpu::FilterMode::Nearest,
+            min_filter: wgpu::FilterMode::Nearest,
+            ..Default::default()
+        });
+        SpritePipeline {
+            pipeline,
+            screen_layout,
+            sprite_layout,
+            sampler,
+        }
+    }
+}
+
+/// A line baked in both colours.
+pub(crate) struct LineSprite {
+    /// Texture size in pixels.
+    pub(crate) size: (u32, u32),
+    /// Pixels of margin around the text (for the outline and shadow).
+    pub(crate) pad: u32,
+    sung: wgpu::BindGroup,
+    unsung: wgpu::BindGroup,
+}
+
+impl LineSprite {
+    /// Draws `buffer` (one shaped line, `width` × `height` pixels) into two textures, with
+    /// `fills` = (sung, unsung) colours.
+    pub(crate) fn bake(
+        gpu: &Gpu,
+        text: &mut TextShared,
+        baker: &mut SpriteBaker,
+        (buffer, (width, height)): (&Buffer, (f32, f32)),
+        style: Style,
+        fills: (Color, Color),
+    ) -> Result<LineSprite> {
+        let pad = (style.outline * 2.0 + 3.0).ceil() as u32;
+        let size = (
+            (width.ceil() as u32 + 2 * pad).max(1),
+            (height.ceil() as u32 + 2 * pad).max(1),
+        );
+        let mut bind = |fill: Color| -> Result<wgpu::BindGroup> {
+            let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
+                label: Some("line sprite"),
+                size: wgpu::Extent3d {
+                    width: size.0,
+                    height: size.1,
+                    depth_or_array_layers: 1,
+                },
+                mip_level_count: 1,
+                sample_count: 1,
+                dimension: wgpu::TextureDimension::D2,
+                format: DISPLAY_FORMAT,
+                usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+                    | wgpu::TextureUsages::TEXTURE_BINDING,
+                view_formats: &[],
+            });
+            let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
+            baker.draw(gpu, text, &view, size, buffer, pad as f32, style, fill)?;
+            Ok(gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("line sprite"),
+                layout: &text.sprites.sprite_layout,
+                entries: &[
+                    wgpu::BindGroupEntry {
+                        binding: 0,
+                        resource: wgpu::BindingResource::TextureView(&view),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 1,
+                        resource: wgpu::BindingResource::Sampler(&text.sprites.sampler),
+                    },
+                ],
+            }))
+        };
+        let sung = bind(fills.0)?;
+        let unsung = bind(fills.1)?;
+        Ok(LineSprite {
+            size,
+            pad,
+            sung,
+            unsung,
+        })
+    }
+}
+
+/// The text renderer that bakes sprites (its own, so a bake never disturbs the frame's text).
+pub(crate) struct SpriteBaker {
+    renderer: TextRenderer,
+    viewport: Viewport,
+}
+
+impl SpriteBaker {
+    pub(crate) fn new(gpu: &Gpu, text: &mut TextShared) -> Self {
+        SpriteBaker {
+            renderer: TextRenderer::new(
+                &mut text.atlas,
+                &gpu.device,
+                wgpu::MultisampleState::default(),
+                None,
+            ),
+            viewport: Viewport::new(&gpu.device, &text.cache),
+        }
+    }
+
+    /// Draws the line into `target` and submits: baking is an upload, done when a line
+    /// comes on screen, not every frame.
+    #[allow(clippy::too_many_arguments)]
+    fn draw(
+        &mut self,
+        gpu: &Gpu,
+        text: &mut TextShared,
+        target: &wgpu::TextureView,
+        size: (u32, u32),
+        buffer: &Buffer,
+        pad: f32,
+        style: Style,
+        fill: Color,
+    ) -> Result<()> {
+        self.viewport.update(
+            &gpu.queue,
+            Resolution {
+                width: size.0,
+                height: size.1,
+            },
+        );
+        let bounds = TextBounds {
+            left: 0,
+            top: 0,
+            right: size.0 as i32,
+            bottom: size.1 as i32,
+        };
+        let area = |left: f32, top: f32, colour: Color| TextArea {
+            buffer,
+            left,
+            top,
+            scale: 1.0,
+            bounds,
+            default_color: colour,
+            custom_glyphs: &[],
+        };
+        let o = style.outline;
+        let mut areas = vec![area(pad + o + 1.0, pad + o + 1.0, style.shadow_colour)];
+        areas.extend(
+            OUTLINE_DIRECTIONS
+                .iter()
+                .map(|(dx, dy)| area(pad + dx * o, pad + dy * o, style.outline_colour)),
+        );
+        areas.push(area(pad, pad, fill));
+        self.renderer
+            .prepare(
+                &gpu.device,
+                &gpu.queue,
+                &mut text.font_system,
+                &mut text.atlas,
+                &self.viewport,
+                areas,
+                &mut text.swash,
+            )
+            .map_err(|e| RenderError::Text(e.to_string()))?;
+        let mut encoder = gpu
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("bake line"),
+            });
+        {
+            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("bake line"),
+                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                    view: target,
+                    depth_slice: None,
+                    resolve_target: None,
+                    ops: wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
+                        store: wgpu::StoreOp::Store,
+                    },
+                })],
+                depth_stencil_attachment: None,
+                timestamp_writes: None,
+                occlusion_query_set: None,
+                multiview_mask: None,
+            });
+            self.renderer
+                .render(&text.atlas, &self.viewport, &mut pass)
+                .map_err(|e| RenderError::Text(e.to_string()))?;
+        }
+        gpu.queue.submit(Some(encoder.finish()));
+        Ok(())
+    }
+}
+
+/// One display's sprite draws for the frame.
+pub(crate) struct SpriteDraws {
+    screen: wgpu::Buffer,
+    screen_group: wgpu::BindGroup,
+    instances: wgpu::Buffer,
+    count: u32,
+}
+
+/// Sprites drawn per frame at most: two lines, two colours each.
+const MAX_DRAWS: usize = 4;
+
+impl SpriteDraws {
+    pub(crate) fn new(gpu: &Gpu, pipeline: &SpritePipeline) -> Self {
+        let screen = gpu.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("line sprites screen"),
+            size: 16,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let screen_group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("line sprites screen"),
+            layout: &pipeline.screen_layout,
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: screen.as_entire_binding(),
+            }],
+        });
+        let instances = gpu.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("line sprites"),
+            size: (MAX_DRAWS * std::mem::size_of::<Instance>()) as u64,
+            usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        SpriteDraws {
+            screen,
+            screen_group,
+            instances,
+            count: 0,
+        }
+    }
+
+    /// Uploads where the sprites go: for each (sprite, left, top, wipe x), its sung copy left
+    /// of the wipe and its unsung copy right of it. `left` and `top` are the text's origin in
+    /// whole pixels.
+    pub(crate) fn prepare(
+        &mut self,
+        queue: &wgpu::Queue,
+        size: (u32, u32),
+        lines: &[(&LineSprite, f32, f32, f32)],
+    ) {
+        let screen = [size.0 as f32, size.1 as f32, 0.0, 0.0];
+        queue.write_buffer(&self.screen, 0, bytemuck::cast_slice(&screen));
+        let mut instances = [Instance::zeroed(); MAX_DRAWS];
+        let mut count = 0;
+        for &(sprite, left, top, wipe) in lines.iter().take(MAX_DRAWS / 2) {
+            let rect = [
+                left - sprite.pad as f32,
+                top - sprite.pad as f32,
+                sprite.size.0 as f32,
+                sprite.size.1 as f32,
+            ];
+            instances[count] = Instance {
+                rect,
+                clip: [f32::MIN, wipe],
+            };
+            instances[count + 1] = Instance {
+                rect,
+                clip: [wipe, f32::MAX],
+            };
+            count += 2;
+        }
+        queue.write_buffer(
+            &self.instances,
+            0,
+            bytemuck::cast_slice(&instances[..count.max(1)]),
+        );
+        self.count = count as u32;
+    }
+
+    /// Draws the sprites prepared, in the order given, into a pass someone else owns.
+    pub(crate) fn render(
+        &self,
+        pipeline: &SpritePipeline,
+        sprites: &[&LineSprite],
+        pass: &mut wgpu::RenderPass<'_>,
+    ) {
+        if self.count == 0 {
+            return;
+        }
+        pass.set_pipeline(&pipeline.pipeline);
+        pass.set_bind_group(0, &self.screen_group, &[]);
+        pass.set_vertex_buffer(0, self.instances.slice(..));
+        for (i, sprite) in sprites.iter().take(self.count as usize / 2).enumerate() {
+            let i = i as u32 * 2;
+            pass.set_bind_group(1, &sprite.sung, &[]);
+            pass.draw(0..6, i..i + 1);
+            pass.set_bind_group(1, &sprite.unsung, &[]);
+            pass.draw(0..6, i + 1..i + 2);
+        }
+    }
+}
