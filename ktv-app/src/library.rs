@@ -155,6 +155,19 @@ struct LyricsManifest {
 struct LyricsFiles {
     lyrics: Option<PathBuf>,
     ultrastar: Option<PathBuf>,
+    video: Option<PathBuf>,
+}
+
+/// The song's music video, if `song.toml` names one.
+pub fn song_video(folder: &Path) -> Result<Option<PathBuf>> {
+    let path = folder.join(SONG_MANIFEST);
+    let bad = |reason: String| Error::BadManifest {
+        path: path.clone(),
+        reason,
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| bad(e.to_string()))?;
+    let manifest: LyricsManifest = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    Ok(manifest.files.video.map(|video| folder.join(video)))
 }
 
 /// The song's lyrics: its UltraStar file when it has one (words and the reference melody),

@@ -1,6 +1,6 @@
 //! `ktv render`: a song's lyric video with its audio, made offline: the engine renders the
-//! chosen track to a WAV, the renderer draws every frame for its song time, FFmpeg encodes
-//! and muxes. A `.png` output is a single frame at `--at`.
+//! chosen track to a WAV, the renderer draws every frame for its song time over the song's
+//! music video (or the animated background), FFmpeg encodes and muxes. A `.png` output is a single frame at `--at`.
 
 use std::path::PathBuf;
 
@@ -30,6 +30,15 @@ pub struct VideoArgs {
 /// Renders the video (or frame) and returns a line saying what was written.
 pub fn run(args: &VideoArgs, mut progress: impl FnMut(f64)) -> anyhow::Result<String> {
     let lyrics = crate::library::song_lyrics(&args.song)?;
+    let video_gap = lyrics
+        .meta
+        .media
+        .video_gap
+        .map_or(0.0, lyrics::SongTime::as_secs_f64);
+    let mut video = match crate::library::song_video(&args.song)? {
+        Some(path) => Some(render::VideoDecoder::open(&path)?),
+        None => None,
+    };
     let gpu = render::Gpu::new()?;
     let device = gpu.describe();
     let mut renderer = render::Renderer::new(gpu)?;
@@ -45,6 +54,11 @@ pub fn run(args: &VideoArgs, mut progress: impl FnMut(f64)) -> anyhow::Result<St
         .is_some_and(|e| e.eq_ignore_ascii_case("png"));
     if is_png {
         let at = args.at.unwrap_or(SongTime::ZERO);
+        if let Some(video) = video.as_mut()
+            && let Some(frame) = video.frame_at(at.as_secs_f64() - video_gap)?
+        {
+            renderer.push_video_frame(0, frame)?;
+        }
         renderer.snapshot(0, at)?.save_png(&args.out)?;
         return Ok(format!("wrote {} at {at} on {device}", args.out.display()));
     }
@@ -72,6 +86,11 @@ pub fn run(args: &VideoArgs, mut progress: impl FnMut(f64)) -> anyhow::Result<St
     // One frame of latency: frame i renders while frame i - 1 is read back and encoded.
     for i in 0..frames {
         let at = SongTime::from_secs_f64(i as f64 / f64::from(args.fps));
+        if let Some(video) = video.as_mut()
+            && let Some(frame) = video.frame_at(at.as_secs_f64() - video_gap)?
+        {
+            renderer.push_video_frame(0, frame)?;
+        }
         renderer.render(0, at)?;
         if i > 0 && renderer.read_frame_into(0, true, &mut image)?.is_some() {
             sink.write(&image)?;

@@ -47,6 +47,14 @@ pub enum RenderError {
         /// Why.
         reason: String,
     },
+    /// A video file could not be opened or decoded.
+    #[error("cannot decode video {path}: {reason}")]
+    Video {
+        /// The file.
+        path: PathBuf,
+        /// What FFmpeg said.
+        reason: String,
+    },
     /// Writing an image failed.
     #[error("cannot write {path}: {reason}")]
     Write {

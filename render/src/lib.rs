@@ -16,8 +16,10 @@
 //!
 //! A frame is a pure function of the song time and the song: nothing here reads a clock.
 //!
-//! Still to come (the render issue): the music video layer (FFmpeg), room overlays, a Y4M
-//! sink.
+//! - [`video`]: music videos decoded by FFmpeg (`ffmpeg-next`), frame-accurate to the song
+//!   time; frames are pushed to a display and converted from YUV on the GPU.
+//!
+//! Still to come (the render issue): room overlays (up next, QR code), a Y4M sink.
 
 #![warn(clippy::unwrap_used)] // input data must never panic the process
 
@@ -29,6 +31,7 @@ mod readback;
 pub mod renderer;
 pub mod sink;
 pub mod text;
+pub mod video;
 
 pub use error::{RenderError, Result};
 pub use gpu::Gpu;
@@ -37,3 +40,4 @@ pub use layer::lyrics::{LinePlacement, SongScreen};
 pub use layer::pitch_guide::SingerState;
 pub use renderer::{DISPLAY_FORMAT, DisplayId, Renderer};
 pub use sink::Mp4Sink;
+pub use video::{Planes, VideoDecoder, VideoFrame};

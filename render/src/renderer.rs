@@ -13,8 +13,10 @@ use crate::layer::background::{Background, BackgroundPipeline};
 use crate::layer::lyrics::{LinePlacement, LyricsLayer, SongScreen};
 use crate::layer::pitch_guide::{self, SingerState};
 use crate::layer::shapes::{ShapePipeline, Shapes};
+use crate::layer::video::{VideoLayer, VideoPipeline};
 use crate::readback::ReadbackRing;
 use crate::text::{TextShared, font_path};
+use crate::video::VideoFrame;
 
 /// A display's id, chosen by the caller (as scene displays are in co-watching apps).
 pub type DisplayId = u32;
@@ -27,6 +29,7 @@ struct Display {
     texture: wgpu::Texture,
     view: wgpu::TextureView,
     background: Background,
+    video: VideoLayer,
     shapes: Shapes,
     lyrics: LyricsLayer,
     readback: Option<ReadbackRing>,
@@ -38,6 +41,7 @@ pub struct Renderer {
     text: TextShared,
     background: BackgroundPipeline,
     shapes: ShapePipeline,
+    video: VideoPipeline,
     displays: BTreeMap<DisplayId, Display>,
     song: Option<SongScreen>,
     singer: SingerState,
@@ -49,11 +53,13 @@ impl Renderer {
         let text = TextShared::new(&gpu.device, &gpu.queue, DISPLAY_FORMAT, &font_path())?;
         let background = BackgroundPipeline::new(&gpu.device, DISPLAY_FORMAT);
         let shapes = ShapePipeline::new(&gpu.device, DISPLAY_FORMAT);
+        let video = VideoPipeline::new(&gpu.device, DISPLAY_FORMAT);
         Ok(Renderer {
             gpu,
             text,
             background,
             shapes,
+            video,
             displays: BTreeMap::new(),
             song: None,
             singer: SingerState::default(),
@@ -117,10 +123,35 @@ impl Renderer {
             view,
             background: Background::new(device, &self.background),
             shapes: Shapes::new(device, &self.shapes),
+            video: VideoLayer::new(&self.gpu),
             lyrics: LyricsLayer::new(&mut self.text, &self.gpu),
             readback: read_back.then(|| ReadbackRing::new(device, width, height)),
         };
         self.displays.insert(id, display);
+        Ok(())
+    }
+
+    /// Shows `frame` of the music video on display `id` (letterboxed, under the lyrics) from
+    /// the next render on, until another is pushed or [`Renderer::clear_video`]. The caller
+    /// picks the frame for the song time (see [`crate::VideoDecoder::frame_at`]).
+    pub fn push_video_frame(&mut self, id: DisplayId, frame: &VideoFrame) -> Result<()> {
+        let display = self
+            .displays
+            .get_mut(&id)
+            .ok_or(RenderError::UnknownDisplay(id))?;
+        display
+            .video
+            .push(&self.gpu, &self.video, frame, display.size);
+        Ok(())
+    }
+
+    /// Goes back to the animated background on display `id`.
+    pub fn clear_video(&mut self, id: DisplayId) -> Result<()> {
+        self.displays
+            .get_mut(&id)
+            .ok_or(RenderError::UnknownDisplay(id))?
+            .video
+            .clear();
         Ok(())
     }
 
@@ -185,7 +216,11 @@ impl Renderer {
                 occlusion_query_set: None,
                 multiview_mask: None,
             });
-            display.background.render(&self.background, &mut pass);
+            if display.video.has_frame() {
+                display.video.render(&self.video, &mut pass);
+            } else {
+                display.background.render(&self.background, &mut pass);
+            }
             display.shapes.render(&self.shapes, &mut pass);
             if self.song.is_some() {
                 display.lyrics.render(&self.text, &mut pass)?;

@@ -139,6 +139,24 @@ fn demo_song_frames_match_their_references() {
         let frame = renderer.snapshot(7, at).unwrap();
         compare(name, &frame);
     }
+    // A music video frame under the lyrics (jasmine's demo video, frame 370).
+    let jasmine = demo("jasmine");
+    let gap = jasmine
+        .meta
+        .media
+        .video_gap
+        .map_or(0.0, SongTime::as_secs_f64);
+    let mut video =
+        render::VideoDecoder::open(&manifest().join("../assets/jasmine/video.mp4")).unwrap();
+    renderer.set_song(Some(SongScreen::new(jasmine, None)));
+    let frame = video.frame_at(12.34 - gap).unwrap().unwrap().clone();
+    renderer.push_video_frame(7, &frame).unwrap();
+    let image = renderer
+        .snapshot(7, SongTime::from_secs_f64(12.34))
+        .unwrap();
+    compare("jasmine-music-video", &image);
+    renderer.clear_video(7).unwrap();
+
     let mut failed = farewell;
     failed.lines[0].text = failed.lines[0].text.replace('长', "短");
     renderer.set_song(Some(SongScreen::new(failed, Some("小明".into()))));

@@ -6,3 +6,4 @@ pub(crate) mod line_sprite;
 pub mod lyrics;
 pub mod pitch_guide;
 pub mod shapes;
+pub(crate) mod video;
