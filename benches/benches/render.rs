@@ -1,7 +1,8 @@
-//! Render: frames per second of a KTV screen (background, pitch guide, two lyric lines with
-//! the wipe, score) rendered and read back, at 720p and 1080p, and four displays at once; the
-//! baseline in the same run is FFmpeg burning an equivalent karaoke ASS file (libass `\k`
-//! wipes) into a video of the same size.
+//! Render: frames per second of a KTV screen (jasmine's music video decoded and uploaded each
+//! frame, the pitch guide, two lyric lines with the wipe, score) rendered and read back, at
+//! 720p and 1080p, and four displays at once; the baseline in the same run is FFmpeg decoding
+//! the same video, scaling it and burning an equivalent karaoke ASS file (libass `\k` wipes)
+//! into it.
 //!
 //! Targets (issue: render), lavapipe with 2 threads: ≥ 100 fps at 720p and ≥ 50 fps at 1080p.
 //! Run with `LP_NUM_THREADS=1` for one thread (Mesa reads it when the device opens).
@@ -12,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use lyrics::{Hint, Lyrics, SongTime};
-use render::{Gpu, Renderer, SingerState, SongScreen};
+use render::{Gpu, Renderer, SingerState, SongScreen, VideoDecoder};
 
 fn manifest() -> PathBuf {
     PathBuf::from(
@@ -20,20 +21,30 @@ fn manifest() -> PathBuf {
     )
 }
 
-fn farewell() -> Lyrics {
-    let bytes = std::fs::read(manifest().join("../assets/farewell/song.txt")).expect("demo song");
+fn jasmine() -> Lyrics {
+    let bytes = std::fs::read(manifest().join("../assets/jasmine/song.txt")).expect("demo song");
     lyrics::parse(&bytes, Hint::from_path(Path::new("song.txt")))
         .expect("demo lyrics")
         .lyrics
 }
 
-/// The frame times: 30 fps from the first line on.
+/// The frame times: 30 fps from 2 s on, through the video's 30 s again and again.
 fn at(frame: u64) -> SongTime {
-    SongTime::from_secs_f64(14.0 + frame as f64 / 30.0)
+    SongTime::from_secs_f64(2.0 + (frame % 750) as f64 / 30.0)
 }
 
-/// Renders `frames` frames on every display given, reading each back one frame behind.
-fn run(renderer: &mut Renderer, displays: &[u32], frames: u64) -> Duration {
+fn video_path() -> PathBuf {
+    manifest().join("../assets/jasmine/video.mp4")
+}
+
+/// Renders `frames` frames on every display given, each over the video frame for its time
+/// (decoded and uploaded), reading each back one frame behind.
+fn run(
+    renderer: &mut Renderer,
+    video: &mut VideoDecoder,
+    displays: &[u32],
+    frames: u64,
+) -> Duration {
     let mut image = render::Image {
         width: 0,
         height: 0,
@@ -41,7 +52,13 @@ fn run(renderer: &mut Renderer, displays: &[u32], frames: u64) -> Duration {
     };
     let start = Instant::now();
     for i in 0..frames {
+        let frame = video
+            .frame_at(at(i).as_secs_f64())
+            .expect("video")
+            .expect("a frame")
+            .clone();
         for &id in displays {
+            renderer.push_video_frame(id, &frame).expect("video frame");
             renderer.render(id, at(i)).expect("render");
             if i > 0 {
                 renderer
@@ -64,11 +81,12 @@ fn screen(c: &mut Criterion) {
     let gpu = Gpu::new().expect("a GPU or lavapipe (scripts/setup installs it)");
     let device = gpu.describe();
     let mut renderer = Renderer::new(gpu).expect("renderer");
-    let lyrics = farewell();
+    let lyrics = jasmine();
+    let mut video = VideoDecoder::open(&video_path()).expect("demo video");
     renderer.set_song(Some(SongScreen::new(lyrics.clone(), Some("bench".into()))));
     renderer.set_singer(SingerState {
         trace: (0..2000)
-            .map(|i| (SongTime::from_millis(13_000 + i * 10), 62.0))
+            .map(|i| (SongTime::from_millis(i * 10), 67.0))
             .collect(),
         score: Some(80.0),
         ..SingerState::default()
@@ -84,7 +102,7 @@ fn screen(c: &mut Criterion) {
         let mut fps = 0.0;
         group.bench_function(format!("ktv_render_readback_{name}"), |b| {
             b.iter_custom(|iters| {
-                let took = run(&mut renderer, &[1], iters);
+                let took = run(&mut renderer, &mut video, &[1], iters);
                 fps = iters as f64 / took.as_secs_f64();
                 took
             })
@@ -112,7 +130,7 @@ fn screen(c: &mut Criterion) {
     let mut fps = 0.0;
     group.bench_function("ktv_four_displays_720p", |b| {
         b.iter_custom(|iters| {
-            let took = run(&mut renderer, &[1, 2, 3, 4], iters);
+            let took = run(&mut renderer, &mut video, &[1, 2, 3, 4], iters);
             fps = iters as f64 / took.as_secs_f64();
             took
         })
@@ -124,14 +142,24 @@ fn screen(c: &mut Criterion) {
     eprintln!("render on {device}:\n  {}", figures.join("\n  "));
 }
 
-/// FFmpeg drawing `ass` over a plain video of the size, `frames` frames, to nowhere.
+/// FFmpeg decoding the video, scaling it to the size and drawing `ass` over it, `frames`
+/// frames (looping the video as the bench does), to nowhere.
 fn burn(ass: &Path, width: u32, height: u32, frames: u64) -> Duration {
     let start = Instant::now();
     let status = Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i"])
-        .arg(format!("color=c=0x202040:s={width}x{height}:r=30"))
-        .args(["-ss", "14", "-frames:v", &frames.to_string(), "-vf"])
-        .arg(format!("ass={}", ass.display()))
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-threads",
+            "2",
+            "-stream_loop",
+            "-1",
+        ])
+        .args(["-ss", "2", "-i"])
+        .arg(video_path())
+        .args(["-frames:v", &frames.to_string(), "-vf"])
+        .arg(format!("scale={width}:{height},ass={}", ass.display()))
         .args(["-pix_fmt", "rgba", "-f", "null", "-"])
         .status()
         .expect("ffmpeg is installed by scripts/setup");

@@ -58,3 +58,10 @@ fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
     }
     return vec4<f32>(to_linear(clamp(rgb, vec3<f32>(0.0), vec3<f32>(1.0))), 1.0);
 }
+
+// Drawing the converted picture: one sample, nothing else (a branch in one shader costs both
+// sides on a CPU rasteriser).
+@fragment
+fn fs_picture(in: VertexOut) -> @location(0) vec4<f32> {
+    return vec4<f32>(textureSample(plane_y, planes, in.uv).rgb, 1.0);
+}
