@@ -108,8 +108,9 @@ enum Command {
     Render {
         /// A song folder (with song.toml).
         song: PathBuf,
-        /// The file to write: .mp4, or .png for one frame.
-        #[arg(long)]
+        /// The file to write: .mp4, .png for one frame, .y4m or - (standard output) for a
+        /// Y4M stream without audio.
+        #[arg(long, allow_hyphen_values = true)]
         out: PathBuf,
         /// Frame width.
         #[arg(long, default_value_t = 1280)]
@@ -269,7 +270,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 bar.set_position((done * 1000.0) as u64);
             });
             bar.finish_and_clear();
-            println!("{}", said?);
+            // A stream on standard output keeps it clean: the summary goes to stderr.
+            if args.out.as_os_str() == "-" {
+                eprintln!("{}", said?);
+            } else {
+                println!("{}", said?);
+            }
             Ok(())
         }
         Command::Mix {

@@ -11,7 +11,8 @@ use lyrics::SongTime;
 pub struct VideoArgs {
     /// The song folder.
     pub song: PathBuf,
-    /// The MP4 (or PNG) to write.
+    /// The MP4 to write, a PNG for one frame, or a Y4M stream (`*.y4m`, or `-` for standard
+    /// output; video only).
     pub out: PathBuf,
     /// Frame size.
     pub width: u32,
@@ -76,8 +77,30 @@ pub fn run(args: &VideoArgs, mut progress: impl FnMut(f64)) -> anyhow::Result<St
     .context("rendering the audio")?;
     let seconds = report.frames as f64 / f64::from(report.sample_rate);
     let frames = (seconds * f64::from(args.fps)).ceil() as u64;
-    let mut sink =
-        render::Mp4Sink::create(&args.out, args.width, args.height, args.fps, Some(&audio))?;
+    let mut sink = if is_y4m(&args.out) {
+        let out: Box<dyn std::io::Write> = if args.out.as_os_str() == "-" {
+            Box::new(std::io::BufWriter::new(std::io::stdout().lock()))
+        } else {
+            Box::new(std::io::BufWriter::new(
+                std::fs::File::create(&args.out)
+                    .with_context(|| format!("cannot write {}", args.out.display()))?,
+            ))
+        };
+        Sink::Y4m(render::Y4mSink::new(
+            out,
+            args.width,
+            args.height,
+            args.fps,
+        )?)
+    } else {
+        Sink::Mp4(render::Mp4Sink::create(
+            &args.out,
+            args.width,
+            args.height,
+            args.fps,
+            Some(&audio),
+        )?)
+    };
     let mut image = render::Image {
         width: 0,
         height: 0,
@@ -111,6 +134,37 @@ pub fn run(args: &VideoArgs, mut progress: impl FnMut(f64)) -> anyhow::Result<St
         args.height,
         args.fps
     ))
+}
+
+/// Whether `out` asks for a Y4M stream (video only): `-` (standard output) or `*.y4m`.
+pub fn is_y4m(out: &std::path::Path) -> bool {
+    out.as_os_str() == "-"
+        || out
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("y4m"))
+}
+
+enum Sink {
+    Mp4(render::Mp4Sink),
+    Y4m(render::Y4mSink<Box<dyn std::io::Write>>),
+}
+
+impl Sink {
+    fn write(&mut self, image: &render::Image) -> anyhow::Result<()> {
+        match self {
+            Sink::Mp4(sink) => sink.write(image)?,
+            Sink::Y4m(sink) => sink.write(image)?,
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> anyhow::Result<()> {
+        match self {
+            Sink::Mp4(sink) => sink.finish()?,
+            Sink::Y4m(sink) => sink.finish()?,
+        }
+        Ok(())
+    }
 }
 
 struct RemoveOnDrop(PathBuf);

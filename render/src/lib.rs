@@ -12,14 +12,14 @@
 //! - [`layer`]: the screen's layers: the animated background, the pitch guide (notes, the
 //!   singer's trace, hits), and the text: karaoke lyrics with the word wipe, title card,
 //!   countdown, score and grades.
-//! - [`image`]: frames on the CPU, PNG in and out; [`sink`]: MP4 through FFmpeg.
+//! - [`image`]: frames on the CPU, PNG in and out; [`sink`]: MP4 through FFmpeg, Y4M.
 //!
 //! A frame is a pure function of the song time and the song: nothing here reads a clock.
 //!
 //! - [`video`]: music videos decoded by FFmpeg (`ffmpeg-next`), frame-accurate to the song
 //!   time; frames are pushed to a display and converted from YUV on the GPU.
 //!
-//! Still to come (the render issue): room overlays (up next, QR code), a Y4M sink.
+//! Still to come (the render issue): room overlays (up next, QR code).
 
 #![warn(clippy::unwrap_used)] // input data must never panic the process
 
@@ -39,5 +39,5 @@ pub use image::Image;
 pub use layer::lyrics::{LinePlacement, SongScreen};
 pub use layer::pitch_guide::SingerState;
 pub use renderer::{DISPLAY_FORMAT, DisplayId, Renderer};
-pub use sink::Mp4Sink;
+pub use sink::{Mp4Sink, Y4mSink};
 pub use video::{Planes, VideoDecoder, VideoFrame};

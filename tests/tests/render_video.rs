@@ -167,3 +167,36 @@ fn render_makes_a_lyric_video_whose_wipes_start_on_the_vocal() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn render_streams_y4m_on_standard_output() {
+    let dir = std::env::temp_dir().join(format!("ktv-render-y4m-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let stream = dir.join("twinkle.y4m");
+    let song = workspace_root().join("assets/twinkle");
+    let status = Command::new(ktv_tests::process::ktv_binary())
+        .arg("render")
+        .arg(&song)
+        .args([
+            "--out", "-", "--width", "320", "--height", "180", "--fps", "10",
+        ])
+        .stdout(std::fs::File::create(&stream).unwrap())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // ffprobe reads the stream: 320x180, 768 frames (76.8 s at 10 fps).
+    let probe = Command::new("ffprobe")
+        .args(["-v", "error", "-count_frames", "-select_streams", "v:0"])
+        .args([
+            "-show_entries",
+            "stream=width,height,nb_read_frames",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(&stream)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&probe.stdout);
+    assert_eq!(text.trim(), "320,180,768", "{text}");
+}
