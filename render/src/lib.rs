@@ -11,15 +11,13 @@
 //!   `render(id, at)` into a `wgpu::Texture`, and read-back through a staging ring.
 //! - [`layer`]: the screen's layers: the animated background, the pitch guide (notes, the
 //!   singer's trace, hits), and the text: karaoke lyrics with the word wipe, title card,
-//!   countdown, score and grades.
+//!   countdown, score and grades; room overlays (who sings next, the join link's QR code).
 //! - [`image`]: frames on the CPU, PNG in and out; [`sink`]: MP4 through FFmpeg, Y4M.
-//!
-//! A frame is a pure function of the song time and the song: nothing here reads a clock.
-//!
 //! - [`video`]: music videos decoded by FFmpeg (`ffmpeg-next`), frame-accurate to the song
 //!   time; frames are pushed to a display and converted from YUV on the GPU.
 //!
-//! Still to come (the render issue): room overlays (up next, QR code).
+//! A frame is a pure function of the song time, the song, the singer's and the room's state
+//! and the video frame pushed: nothing here reads a clock.
 
 #![warn(clippy::unwrap_used)] // input data must never panic the process
 
@@ -38,6 +36,7 @@ pub use gpu::Gpu;
 pub use image::Image;
 pub use layer::lyrics::{LinePlacement, SongScreen};
 pub use layer::pitch_guide::SingerState;
+pub use layer::room::{RoomOverlay, UpNext};
 pub use renderer::{DISPLAY_FORMAT, DisplayId, Renderer};
 pub use sink::{Mp4Sink, Y4mSink};
 pub use video::{Planes, VideoDecoder, VideoFrame};

@@ -10,8 +10,10 @@ use crate::error::{RenderError, Result};
 use crate::gpu::Gpu;
 use crate::image::Image;
 use crate::layer::background::{Background, BackgroundPipeline};
-use crate::layer::lyrics::{LinePlacement, LyricsLayer, SongScreen};
+use crate::layer::lyrics::{FrameInputs, LinePlacement, LyricsLayer, SongScreen};
 use crate::layer::pitch_guide::{self, SingerState};
+use crate::layer::room::{self, QrModules, RoomOverlay};
+use crate::layer::shapes::Rect;
 use crate::layer::shapes::{ShapePipeline, Shapes};
 use crate::layer::video::{VideoLayer, VideoPipeline};
 use crate::readback::ReadbackRing;
@@ -45,6 +47,8 @@ pub struct Renderer {
     displays: BTreeMap<DisplayId, Display>,
     song: Option<SongScreen>,
     singer: SingerState,
+    room: RoomOverlay,
+    qr: Option<QrModules>,
 }
 
 impl Renderer {
@@ -63,6 +67,8 @@ impl Renderer {
             displays: BTreeMap::new(),
             song: None,
             singer: SingerState::default(),
+            room: RoomOverlay::default(),
+            qr: None,
         })
     }
 
@@ -84,6 +90,16 @@ impl Renderer {
     /// the next frame on.
     pub fn set_singer(&mut self, singer: SingerState) {
         self.singer = singer;
+    }
+
+    /// What the room shows over the song (who sings next, the join link's QR code), from
+    /// the next frame on.
+    pub fn set_room(&mut self, room: RoomOverlay) {
+        let link = room.join_link.as_deref();
+        if self.qr.as_ref().map(QrModules::link) != link {
+            self.qr = link.and_then(QrModules::new);
+        }
+        self.room = room;
     }
 
     /// Creates (or resizes) display `id`. With `read_back`, every frame rendered is also
@@ -181,17 +197,36 @@ impl Renderer {
         display
             .background
             .prepare(queue, at.as_secs_f64(), width, height);
-        let guide = match &self.song {
+        let mut guide = match &self.song {
             Some(song) => pitch_guide::rects(&song.lyrics, &self.singer, at, display.size),
             None => Vec::new(),
         };
+        if let Some(song) = &self.song
+            && room::shows_up_next(&self.room, &song.lyrics, at)
+        {
+            let (left, top, width, height) = room::up_next_panel(display.size);
+            guide.push(Rect {
+                left,
+                top,
+                width,
+                height,
+                colour: [0, 0, 0, 150],
+                radius: height * 0.2,
+            });
+        }
+        if let Some(qr) = &self.qr {
+            guide.extend(qr.rects(display.size));
+        }
         display.shapes.prepare(device, queue, display.size, &guide);
         if let Some(song) = &self.song {
             display.lyrics.prepare(
                 &mut self.text,
                 &self.gpu,
-                song,
-                &self.singer,
+                &FrameInputs {
+                    song,
+                    singer: &self.singer,
+                    room: &self.room,
+                },
                 at,
                 display.size,
             )?;

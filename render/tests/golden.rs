@@ -139,6 +139,20 @@ fn demo_song_frames_match_their_references() {
         let frame = renderer.snapshot(7, at).unwrap();
         compare(name, &frame);
     }
+    // The room's overlays near the end: who sings next, the join link.
+    renderer.set_singer(SingerState::default());
+    renderer.set_room(render::RoomOverlay {
+        up_next: Some(render::UpNext {
+            title: "茉莉花".into(),
+            singer: "小明".into(),
+        }),
+        join_link: Some("https://ktv.example/r/8f3k2".into()),
+    });
+    let near_end = farewell.lines.last().unwrap().end - SongTime::from_millis(5_000);
+    let image = renderer.snapshot(7, near_end).unwrap();
+    compare("farewell-up-next", &image);
+    renderer.set_room(render::RoomOverlay::default());
+
     // A music video frame under the lyrics (jasmine's demo video, frame 370).
     let jasmine = demo("jasmine");
     let gap = jasmine

@@ -18,6 +18,7 @@ use crate::error::{RenderError, Result};
 use crate::gpu::Gpu;
 use crate::layer::line_sprite::{LineSprite, OUTLINE_DIRECTIONS, SpriteBaker, SpriteDraws, Style};
 use crate::layer::pitch_guide::{self, SingerState};
+use crate::layer::room::{self, RoomOverlay};
 use crate::text::TextShared;
 
 /// The song on screen: lyrics, their timeline and who asked for it.
@@ -85,6 +86,13 @@ pub struct LinePlacement {
     pub wipe: f32,
 }
 
+/// What a frame draws besides the time: the song, the singer's state, the room's overlays.
+pub(crate) struct FrameInputs<'a> {
+    pub(crate) song: &'a SongScreen,
+    pub(crate) singer: &'a SingerState,
+    pub(crate) room: &'a RoomOverlay,
+}
+
 /// One display's lyrics: its text renderer and the lines it has shaped.
 pub(crate) struct LyricsLayer {
     renderer: TextRenderer,
@@ -101,6 +109,7 @@ pub(crate) struct LyricsLayer {
     /// The running score and the latest line's grade, as shown (reshaped when they change).
     score: Option<(String, Buffer)>,
     grade: Option<(String, Buffer)>,
+    up_next: Option<(String, Buffer)>,
 }
 
 impl LyricsLayer {
@@ -124,6 +133,7 @@ impl LyricsLayer {
             placed: Vec::new(),
             score: None,
             grade: None,
+            up_next: None,
         }
     }
 
@@ -229,18 +239,19 @@ impl LyricsLayer {
         &mut self,
         shared: &mut TextShared,
         gpu: &Gpu,
-        song: &SongScreen,
-        singer: &SingerState,
+        inputs: &FrameInputs<'_>,
         at: SongTime,
         size: (u32, u32),
     ) -> Result<()> {
         let (device, queue) = (&gpu.device, &gpu.queue);
+        let (song, singer) = (inputs.song, inputs.singer);
         if size != self.size {
             self.size = size;
             self.slots = [None, None];
             self.title = None;
             self.score = None;
             self.grade = None;
+            self.up_next = None;
         }
         let (width, height) = (size.0 as f32, size.1 as f32);
         self.viewport.update(
@@ -476,6 +487,33 @@ impl LyricsLayer {
                     scale: 1.0,
                     bounds: full,
                     default_color: colour::GRADE,
+                    custom_glyphs: &[],
+                });
+            }
+        }
+
+        // Who sings next, over the end of the song.
+        if let Some(next) = inputs
+            .room
+            .up_next
+            .as_ref()
+            .filter(|_| room::shows_up_next(inputs.room, &song.lyrics, at))
+        {
+            let text = format!("下一首 Up next  {} · {}", next.title, next.singer);
+            if self.up_next.as_ref().is_none_or(|(t, _)| *t != text) {
+                let (_, _, panel_width, _) = room::up_next_panel(size);
+                let buffer = Self::shape(shared, &text, px * 0.5, panel_width - px * 0.8).0;
+                self.up_next = Some((text, buffer));
+            }
+            if let Some((_, buffer)) = &self.up_next {
+                let (left, top, _, panel_height) = room::up_next_panel(size);
+                areas.push(TextArea {
+                    buffer,
+                    left: left + px * 0.4,
+                    top: top + (panel_height - px * 0.5 * 1.25) / 2.0,
+                    scale: 1.0,
+                    bounds: full,
+                    default_color: colour::UNSUNG,
                     custom_glyphs: &[],
                 });
             }

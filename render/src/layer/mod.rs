@@ -5,5 +5,6 @@ pub(crate) mod background;
 pub(crate) mod line_sprite;
 pub mod lyrics;
 pub mod pitch_guide;
+pub mod room;
 pub mod shapes;
 pub(crate) mod video;
