@@ -153,6 +153,18 @@ fn demo_song_frames_match_their_references() {
     compare("farewell-up-next", &image);
     renderer.set_room(render::RoomOverlay::default());
 
+    // A duet: the second voice's line, part sung, in its own colour.
+    let susanna = demo("susanna");
+    let duet = susanna
+        .lines
+        .iter()
+        .find(|l| l.voice == lyrics::Voice::P2)
+        .expect("susanna has a second voice");
+    let at = duet.start + SongTime::from_micros((duet.end - duet.start).as_micros() * 2 / 5);
+    renderer.set_song(Some(SongScreen::new(susanna.clone(), None)));
+    let image = renderer.snapshot(7, at).unwrap();
+    compare("susanna-duet", &image);
+
     // A music video frame under the lyrics (jasmine's demo video, frame 370).
     let jasmine = demo("jasmine");
     let gap = jasmine

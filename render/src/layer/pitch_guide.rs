@@ -65,6 +65,10 @@ pub(crate) fn rects(
             continue;
         }
         let (x0, x1) = (x_of(start).max(left), x_of(end).min(left + width));
+        if x1 - x0 < 4.0 {
+            // A sliver at the guide's edge.
+            continue;
+        }
         let colour = if hit.contains(&i) {
             [90, 225, 140, 235]
         } else if end < now {
