@@ -62,3 +62,51 @@ fn the_video_frame_shown_is_the_one_for_the_song_time() {
     let image = renderer.snapshot(1, SongTime::from_secs_f64(7.8)).unwrap();
     assert_ne!(stripe_number(&image), ((7.8 - gap) * rate) as u32);
 }
+
+#[test]
+fn an_rgba_frame_is_letterboxed_with_its_colours() {
+    let gpu = Gpu::new().expect("a GPU or lavapipe (scripts/setup installs it)");
+    let mut renderer = Renderer::new(gpu).unwrap();
+    renderer.enable_display(1, 320, 180, true).unwrap();
+    // A square frame, left half orange, right half teal, in a 16:9 display: bars left and
+    // right, the picture 180 pixels wide in the middle.
+    let (w, h) = (8u32, 8u32);
+    let rgba = (0..w * h)
+        .flat_map(|i| {
+            if i % w < w / 2 {
+                [255, 128, 0, 255]
+            } else {
+                [0, 128, 128, 255]
+            }
+        })
+        .collect();
+    let frame = render::VideoFrame {
+        time: 0.0,
+        width: w,
+        height: h,
+        planes: render::Planes::Rgba(rgba),
+    };
+    renderer.push_video_frame(1, &frame).unwrap();
+    let image = renderer.snapshot(1, SongTime::ZERO).unwrap();
+    let near = |p: [u8; 4], q: [u8; 3]| (0..3).all(|c| p[c].abs_diff(q[c]) <= 2);
+    assert!(
+        near(image.pixel(10, 90), [0, 0, 0]),
+        "left bar {:?}",
+        image.pixel(10, 90)
+    );
+    assert!(near(image.pixel(310, 90), [0, 0, 0]), "right bar");
+    assert!(
+        near(image.pixel(90, 90), [255, 128, 0]),
+        "orange {:?}",
+        image.pixel(90, 90)
+    );
+    assert!(
+        near(image.pixel(230, 90), [0, 128, 128]),
+        "teal {:?}",
+        image.pixel(230, 90)
+    );
+    // Changed input: without the frame, the background shows there.
+    renderer.clear_video(1).unwrap();
+    let plain = renderer.snapshot(1, SongTime::ZERO).unwrap();
+    assert!(!near(plain.pixel(90, 90), [255, 128, 0]));
+}
