@@ -383,26 +383,7 @@ impl LyricsLayer {
                     (credit, height * 0.37 + px * 1.9, colour::UNSUNG),
                 ] {
                     let left = centred(buffer);
-                    for (dx, dy) in OUTLINE_DIRECTIONS {
-                        areas.push(TextArea {
-                            buffer,
-                            left: left + dx * outline,
-                            top: top + dy * outline,
-                            scale: 1.0,
-                            bounds: full,
-                            default_color: colour::OUTLINE,
-                            custom_glyphs: &[],
-                        });
-                    }
-                    areas.push(TextArea {
-                        buffer,
-                        left,
-                        top,
-                        scale: 1.0,
-                        bounds: full,
-                        default_color: colour,
-                        custom_glyphs: &[],
-                    });
+                    push_outlined(&mut areas, buffer, (left, top), colour, outline, full);
                 }
             }
         }
@@ -442,26 +423,14 @@ impl LyricsLayer {
                     panel_left + panel_width - w - px * 0.4,
                     panel_top + px * 0.2,
                 );
-                for (dx, dy) in OUTLINE_DIRECTIONS {
-                    areas.push(TextArea {
-                        buffer,
-                        left: left + dx * outline,
-                        top: top + dy * outline,
-                        scale: 1.0,
-                        bounds: full,
-                        default_color: colour::OUTLINE,
-                        custom_glyphs: &[],
-                    });
-                }
-                areas.push(TextArea {
+                push_outlined(
+                    &mut areas,
                     buffer,
-                    left,
-                    top,
-                    scale: 1.0,
-                    bounds: full,
-                    default_color: colour::GRADE,
-                    custom_glyphs: &[],
-                });
+                    (left, top),
+                    colour::GRADE,
+                    outline,
+                    full,
+                );
             }
             if let Some((_, buffer)) = &self.grade {
                 let w = buffer
@@ -469,26 +438,14 @@ impl LyricsLayer {
                     .map(|r| r.line_w)
                     .fold(0.0f32, f32::max);
                 let (left, top) = ((width - w) / 2.0, panel_top + panel_height + px * 0.3);
-                for (dx, dy) in OUTLINE_DIRECTIONS {
-                    areas.push(TextArea {
-                        buffer,
-                        left: left + dx * outline,
-                        top: top + dy * outline,
-                        scale: 1.0,
-                        bounds: full,
-                        default_color: colour::OUTLINE,
-                        custom_glyphs: &[],
-                    });
-                }
-                areas.push(TextArea {
+                push_outlined(
+                    &mut areas,
                     buffer,
-                    left,
-                    top,
-                    scale: 1.0,
-                    bounds: full,
-                    default_color: colour::GRADE,
-                    custom_glyphs: &[],
-                });
+                    (left, top),
+                    colour::GRADE,
+                    outline,
+                    full,
+                );
             }
         }
 
@@ -549,4 +506,32 @@ impl LyricsLayer {
 /// The outline's width for a font size.
 fn outline_width(px: f32) -> f32 {
     (px / 22.0).round().max(2.0)
+}
+
+/// Pushes `buffer` at (`left`, `top`) with a dark outline `outline` pixels wide, then its fill.
+fn push_outlined<'a>(
+    areas: &mut Vec<TextArea<'a>>,
+    buffer: &'a Buffer,
+    (left, top): (f32, f32),
+    fill: Color,
+    outline: f32,
+    bounds: TextBounds,
+) {
+    let area = |left: f32, top: f32, colour: Color| TextArea {
+        buffer,
+        left,
+        top,
+        scale: 1.0,
+        bounds,
+        default_color: colour,
+        custom_glyphs: &[],
+    };
+    for (dx, dy) in OUTLINE_DIRECTIONS {
+        areas.push(area(
+            left + dx * outline,
+            top + dy * outline,
+            colour::OUTLINE,
+        ));
+    }
+    areas.push(area(left, top, fill));
 }
