@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use glyphon::{Cache, FontSystem, SwashCache, TextAtlas, fontdb};
+use glyphon::{
+    Attrs, Buffer, Cache, Family, FontSystem, Metrics, Shaping, SwashCache, TextAtlas, fontdb,
+};
 
 use crate::error::{RenderError, Result};
 use crate::layer::line_sprite::SpritePipeline;
@@ -59,5 +61,35 @@ impl TextShared {
             atlas,
             sprites: SpritePipeline::new(device),
         })
+    }
+}
+
+/// Shapes `text` on one line at `px`, shrinking it to fit `max_width`; returns the buffer
+/// and its width.
+pub(crate) fn shape_line(
+    shared: &mut TextShared,
+    text: &str,
+    px: f32,
+    max_width: f32,
+) -> (Buffer, f32) {
+    let mut px = px;
+    loop {
+        let mut buffer = Buffer::new(&mut shared.font_system, Metrics::new(px, px * 1.25));
+        buffer.set_size(None, None);
+        buffer.set_text(
+            text,
+            &Attrs::new().family(Family::SansSerif),
+            Shaping::Advanced,
+            None,
+        );
+        buffer.shape_until_scroll(&mut shared.font_system, false);
+        let width = buffer
+            .layout_runs()
+            .map(|run| run.line_w)
+            .fold(0.0f32, f32::max);
+        if width <= max_width || px <= 8.0 {
+            return (buffer, width);
+        }
+        px = (px * max_width / width).floor().max(8.0);
     }
 }

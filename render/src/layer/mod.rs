@@ -2,6 +2,7 @@
 //! then records into a render pass the renderer owns.
 
 pub(crate) mod background;
+pub(crate) mod hud;
 pub(crate) mod line_sprite;
 pub mod lyrics;
 pub mod pitch_guide;
