@@ -2,10 +2,10 @@
 //! left and the second on the right; the current word filled from left to right by time
 //! within the word; an outline and a shadow so the text reads over any picture; duet lines
 //! coloured per voice. The text around them (title card, countdown, score, grades, up next)
-//! is the [`crate::layer::hud`]'s.
+//! is the `hud` layer's.
 //!
 //! Lines are shaped and baked once, when they come on screen (cosmic-text through glyphon,
-//! then [`crate::layer::line_sprite`]); per frame only the wipe position moves. The wipe is
+//! then baked by `line_sprite`); per frame only the wipe position moves. The wipe is
 //! exact to the pixel column: the sung and unsung copies are clipped on either side of it.
 
 use glyphon::Color;
