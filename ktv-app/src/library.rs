@@ -158,33 +158,40 @@ struct LyricsFiles {
     video: Option<PathBuf>,
 }
 
-/// The song's music video, if `song.toml` names one.
-pub fn song_video(folder: &Path) -> Result<Option<PathBuf>> {
+/// Reads the tables of `folder`'s `song.toml` that `T` describes; errors name the file.
+fn read_manifest<T: serde::de::DeserializeOwned>(folder: &Path) -> Result<T> {
     let path = folder.join(SONG_MANIFEST);
     let bad = |reason: String| Error::BadManifest {
         path: path.clone(),
         reason,
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| bad(e.to_string()))?;
-    let manifest: LyricsManifest = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            bad("not found: a song folder holds a song.toml naming its files".into())
+        }
+        _ => bad(e.to_string()),
+    })?;
+    toml::from_str(&text).map_err(|e| bad(e.to_string()))
+}
+
+/// The song's music video, if `song.toml` names one.
+pub fn song_video(folder: &Path) -> Result<Option<PathBuf>> {
+    let manifest: LyricsManifest = read_manifest(folder)?;
     Ok(manifest.files.video.map(|video| folder.join(video)))
 }
 
 /// The song's lyrics: its UltraStar file when it has one (words and the reference melody),
 /// else its lyrics file; title and artist from `song.toml` where the lyrics name none.
 pub fn song_lyrics(folder: &Path) -> Result<lyrics::Lyrics> {
-    let path = folder.join(SONG_MANIFEST);
-    let bad = |reason: String| Error::BadManifest {
-        path: path.clone(),
-        reason,
-    };
-    let text = std::fs::read_to_string(&path).map_err(|e| bad(e.to_string()))?;
-    let manifest: LyricsManifest = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let manifest: LyricsManifest = read_manifest(folder)?;
     let file = manifest
         .files
         .ultrastar
         .or(manifest.files.lyrics)
-        .ok_or_else(|| bad("[files] names no lyrics (lyrics or ultrastar)".into()))?;
+        .ok_or_else(|| Error::BadManifest {
+            path: folder.join(SONG_MANIFEST),
+            reason: "[files] names no lyrics (lyrics or ultrastar)".into(),
+        })?;
     let file = folder.join(file);
     let bytes = std::fs::read(&file).map_err(|e| Error::Lyrics {
         path: file.clone(),
@@ -209,18 +216,7 @@ pub fn song_lyrics(folder: &Path) -> Result<lyrics::Lyrics> {
 /// folder), what its original holds, and its loudness when `song.toml` records it.
 pub fn song_source(folder: &Path) -> Result<engine::SongSource> {
     use engine::{Original, SongFiles, SongLoudness, SongSource};
-    let path = folder.join(SONG_MANIFEST);
-    let bad = |reason: String| Error::BadManifest {
-        path: path.clone(),
-        reason,
-    };
-    let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            bad("not found: a song folder holds a song.toml naming its files".into())
-        }
-        _ => bad(e.to_string()),
-    })?;
-    let manifest: AudioManifest = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let manifest: AudioManifest = read_manifest(folder)?;
     let original = |kind: OriginalKind| match kind {
         OriginalKind::FullMix => Original::FullMix,
         OriginalKind::Vocal => Original::VocalOnly,

@@ -13,6 +13,26 @@ fn ffmpeg(args: &[&str]) {
     assert!(status.success());
 }
 
+/// The file's duration as ffprobe, an independent reader, reads it.
+fn probed_seconds(path: &std::path::Path) -> f64 {
+    let probe = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format=duration",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(path)
+        .output()
+        .expect("ffprobe is installed by scripts/setup");
+    String::from_utf8_lossy(&probe.stdout)
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("ffprobe read no duration from {}", path.display()))
+}
+
 #[test]
 fn mix_renders_accompaniment_and_vocal_to_wav_and_flac() {
     let dir = std::env::temp_dir().join(format!("ktv-mix-{}", std::process::id()));
@@ -51,22 +71,7 @@ fn mix_renders_accompaniment_and_vocal_to_wav_and_flac() {
         assert_eq!(run.code, Some(0), "{run:?}");
         assert!(run.stdout.contains("2.00 s at 48000 Hz"), "{}", run.stdout);
         // ffprobe, an independent reader, agrees on the length.
-        let probe = Command::new("ffprobe")
-            .args([
-                "-v",
-                "error",
-                "-show_entries",
-                "format=duration",
-                "-of",
-                "csv=p=0",
-            ])
-            .arg(&out)
-            .output()
-            .unwrap();
-        let seconds: f64 = String::from_utf8_lossy(&probe.stdout)
-            .trim()
-            .parse()
-            .unwrap();
+        let seconds = probed_seconds(&out);
         assert!((seconds - 2.0).abs() < 0.001, "{name}: {seconds} s");
     }
     let run = run_ktv(&[
@@ -198,22 +203,7 @@ fn mix_plays_a_song_folder_in_guide_mode_at_a_tempo() {
     ]);
     assert_eq!(run.code, Some(0), "{run:?}");
     // 76.8 s at 1.2x, as ffprobe reads the file.
-    let probe = Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-show_entries",
-            "format=duration",
-            "-of",
-            "csv=p=0",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
-    let seconds: f64 = String::from_utf8_lossy(&probe.stdout)
-        .trim()
-        .parse()
-        .unwrap();
+    let seconds = probed_seconds(&out);
     assert!((seconds - 76.8 / 1.2).abs() < 0.05, "{seconds} s");
 
     for (args, says) in [

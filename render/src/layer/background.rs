@@ -3,6 +3,8 @@
 
 use bytemuck::{Pod, Zeroable};
 
+use crate::layer::pipeline::{self, PipelineSpec};
+
 /// Vertices of the shader's grid: 32 × 18 cells of two triangles.
 const GRID_VERTICES: u32 = 32 * 18 * 6;
 
@@ -22,53 +24,24 @@ pub(crate) struct BackgroundPipeline {
 
 impl BackgroundPipeline {
     pub(crate) fn new(device: &wgpu::Device, format: wgpu::TextureFormat) -> Self {
-        let shader = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("background"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("background.wgsl").into()),
-        });
-        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("background"),
-            entries: &[wgpu::BindGroupLayoutEntry {
-                binding: 0,
-                visibility: wgpu::ShaderStages::VERTEX,
-                ty: wgpu::BindingType::Buffer {
-                    ty: wgpu::BufferBindingType::Uniform,
-                    has_dynamic_offset: false,
-                    min_binding_size: None,
-                },
-                count: None,
-            }],
-        });
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("background"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("background"),
-            layout: Some(&pipeline_layout),
-            vertex: wgpu::VertexState {
-                module: &shader,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[],
+        let shader = pipeline::shader(device, "background", include_str!("background.wgsl"));
+        let layout = pipeline::bind_group_layout(
+            device,
+            "background",
+            &[pipeline::uniform_entry(0, wgpu::ShaderStages::VERTEX)],
+        );
+        let pipeline = pipeline::render_pipeline(
+            device,
+            PipelineSpec {
+                label: "background",
+                shader: &shader,
+                fragment: "fs_main",
+                bind_groups: &[&layout],
+                instances: None,
+                format,
+                blend: None,
             },
-            primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: None,
-            multisample: wgpu::MultisampleState::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &shader,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format,
-                    blend: None,
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+        );
         BackgroundPipeline { pipeline, layout }
     }
 }

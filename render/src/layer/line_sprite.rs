@@ -8,6 +8,7 @@ use glyphon::{Buffer, Color, Resolution, TextArea, TextBounds, TextRenderer, Vie
 
 use crate::error::{RenderError, Result};
 use crate::gpu::Gpu;
+use crate::layer::pipeline::{self, PipelineSpec};
 use crate::renderer::DISPLAY_FORMAT;
 use crate::text::TextShared;
 
@@ -48,79 +49,34 @@ pub(crate) struct SpritePipeline {
 
 impl SpritePipeline {
     pub(crate) fn new(device: &wgpu::Device) -> Self {
-        let shader = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("line sprites"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("line_sprite.wgsl").into()),
-        });
-        let screen_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("line sprites screen"),
-            entries: &[wgpu::BindGroupLayoutEntry {
-                binding: 0,
-                visibility: wgpu::ShaderStages::VERTEX,
-                ty: wgpu::BindingType::Buffer {
-                    ty: wgpu::BufferBindingType::Uniform,
-                    has_dynamic_offset: false,
-                    min_binding_size: None,
-                },
-                count: None,
-            }],
-        });
-        let sprite_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("line sprite"),
-            entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Texture {
-                        sample_type: wgpu::TextureSampleType::Float { filterable: true },
-                        view_dimension: wgpu::TextureViewDimension::D2,
-                        multisampled: false,
-                    },
-                    count: None,
-                },
-                wgpu::BindGroupLayoutEntry {
-                    binding: 1,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
-                    count: None,
-                },
-            ],
-        });
-        let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("line sprites"),
-            bind_group_layouts: &[Some(&screen_layout), Some(&sprite_layout)],
-            immediate_size: 0,
-        });
+        let shader = pipeline::shader(device, "line sprites", include_str!("line_sprite.wgsl"));
+        let screen_layout = pipeline::bind_group_layout(
+            device,
+            "line sprites screen",
+            &[pipeline::uniform_entry(0, wgpu::ShaderStages::VERTEX)],
+        );
+        let sprite_layout = pipeline::bind_group_layout(
+            device,
+            "line sprite",
+            &[pipeline::texture_entry(0), pipeline::sampler_entry(1)],
+        );
         let attributes = wgpu::vertex_attr_array![0 => Float32x4, 1 => Float32x2];
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("line sprites"),
-            layout: Some(&layout),
-            vertex: wgpu::VertexState {
-                module: &shader,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[Some(wgpu::VertexBufferLayout {
+        let pipeline = pipeline::render_pipeline(
+            device,
+            PipelineSpec {
+                label: "line sprites",
+                shader: &shader,
+                fragment: "fs_main",
+                bind_groups: &[&screen_layout, &sprite_layout],
+                instances: Some(wgpu::VertexBufferLayout {
                     array_stride: std::mem::size_of::<Instance>() as u64,
                     step_mode: wgpu::VertexStepMode::Instance,
                     attributes: &attributes,
-                })],
+                }),
+                format: DISPLAY_FORMAT,
+                blend: Some(wgpu::BlendState::PREMULTIPLIED_ALPHA_BLENDING),
             },
-            primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: None,
-            multisample: wgpu::MultisampleState::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &shader,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format: DISPLAY_FORMAT,
-                    blend: Some(wgpu::BlendState::PREMULTIPLIED_ALPHA_BLENDING),
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+        );
         let sampler = device.create_sampler(&wgpu::SamplerDescriptor {
             label: Some("line sprites"),
             mag_filter: wgpu::FilterMode::Nearest,

@@ -4,6 +4,8 @@
 
 use bytemuck::{Pod, Zeroable};
 
+use crate::layer::pipeline::{self, PipelineSpec};
+
 /// One rectangle: where, what colour (sRGB, 0..=255 with alpha) and how round.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rect {
@@ -47,58 +49,29 @@ pub(crate) struct ShapePipeline {
 
 impl ShapePipeline {
     pub(crate) fn new(device: &wgpu::Device, format: wgpu::TextureFormat) -> Self {
-        let shader = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("shapes"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("shapes.wgsl").into()),
-        });
-        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("shapes"),
-            entries: &[wgpu::BindGroupLayoutEntry {
-                binding: 0,
-                visibility: wgpu::ShaderStages::VERTEX,
-                ty: wgpu::BindingType::Buffer {
-                    ty: wgpu::BufferBindingType::Uniform,
-                    has_dynamic_offset: false,
-                    min_binding_size: None,
-                },
-                count: None,
-            }],
-        });
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("shapes"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
+        let shader = pipeline::shader(device, "shapes", include_str!("shapes.wgsl"));
+        let layout = pipeline::bind_group_layout(
+            device,
+            "shapes",
+            &[pipeline::uniform_entry(0, wgpu::ShaderStages::VERTEX)],
+        );
         let attributes = wgpu::vertex_attr_array![0 => Float32x4, 1 => Float32x4, 2 => Float32];
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("shapes"),
-            layout: Some(&pipeline_layout),
-            vertex: wgpu::VertexState {
-                module: &shader,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[Some(wgpu::VertexBufferLayout {
+        let pipeline = pipeline::render_pipeline(
+            device,
+            PipelineSpec {
+                label: "shapes",
+                shader: &shader,
+                fragment: "fs_main",
+                bind_groups: &[&layout],
+                instances: Some(wgpu::VertexBufferLayout {
                     array_stride: std::mem::size_of::<Instance>() as u64,
                     step_mode: wgpu::VertexStepMode::Instance,
                     attributes: &attributes,
-                })],
+                }),
+                format,
+                blend: Some(wgpu::BlendState::ALPHA_BLENDING),
             },
-            primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: None,
-            multisample: wgpu::MultisampleState::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &shader,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format,
-                    blend: Some(wgpu::BlendState::ALPHA_BLENDING),
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+        );
         ShapePipeline { pipeline, layout }
     }
 }

@@ -4,6 +4,7 @@
 use bytemuck::{Pod, Zeroable};
 
 use crate::gpu::Gpu;
+use crate::layer::pipeline::{self, PipelineSpec};
 use crate::video::{Planes, VideoFrame};
 
 #[repr(C)]
@@ -27,75 +28,31 @@ pub(crate) struct VideoPipeline {
 
 impl VideoPipeline {
     pub(crate) fn new(device: &wgpu::Device, format: wgpu::TextureFormat) -> Self {
-        let shader = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("video"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("video.wgsl").into()),
-        });
-        let texture = |binding| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::FRAGMENT,
-            ty: wgpu::BindingType::Texture {
-                sample_type: wgpu::TextureSampleType::Float { filterable: true },
-                view_dimension: wgpu::TextureViewDimension::D2,
-                multisampled: false,
-            },
-            count: None,
-        };
-        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("video"),
-            entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
-                    },
-                    count: None,
-                },
-                texture(1),
-                texture(2),
-                texture(3),
-                wgpu::BindGroupLayoutEntry {
-                    binding: 4,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
-                    count: None,
-                },
+        let shader = pipeline::shader(device, "video", include_str!("video.wgsl"));
+        let layout = pipeline::bind_group_layout(
+            device,
+            "video",
+            &[
+                pipeline::uniform_entry(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
+                pipeline::texture_entry(1),
+                pipeline::texture_entry(2),
+                pipeline::texture_entry(3),
+                pipeline::sampler_entry(4),
             ],
-        });
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("video"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
-        let make = |entry_point: &str| {
-            device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-                label: Some("video"),
-                layout: Some(&pipeline_layout),
-                vertex: wgpu::VertexState {
-                    module: &shader,
-                    entry_point: Some("vs_main"),
-                    compilation_options: Default::default(),
-                    buffers: &[],
+        );
+        let make = |fragment| {
+            pipeline::render_pipeline(
+                device,
+                PipelineSpec {
+                    label: "video",
+                    shader: &shader,
+                    fragment,
+                    bind_groups: &[&layout],
+                    instances: None,
+                    format,
+                    blend: None,
                 },
-                primitive: wgpu::PrimitiveState::default(),
-                depth_stencil: None,
-                multisample: wgpu::MultisampleState::default(),
-                fragment: Some(wgpu::FragmentState {
-                    module: &shader,
-                    entry_point: Some(entry_point),
-                    compilation_options: Default::default(),
-                    targets: &[Some(wgpu::ColorTargetState {
-                        format,
-                        blend: None,
-                        write_mask: wgpu::ColorWrites::ALL,
-                    })],
-                }),
-                multiview_mask: None,
-                cache: None,
-            })
+            )
         };
         let sampler = device.create_sampler(&wgpu::SamplerDescriptor {
             label: Some("video"),
