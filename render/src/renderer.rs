@@ -26,10 +26,17 @@ pub type DisplayId = u32;
 /// The format of every display texture: 8-bit RGBA, sRGB-encoded.
 pub const DISPLAY_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8UnormSrgb;
 
+/// The same bytes seen without the sRGB curve: the music video, already sRGB-encoded, is
+/// drawn through a view of this format, so no pixel of it is decoded and encoded again (on a
+/// CPU rasteriser those conversions cost more than the draw itself).
+pub(crate) const ENCODED_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
+
 struct Display {
     size: (u32, u32),
     texture: wgpu::Texture,
     view: wgpu::TextureView,
+    /// The texture as [`ENCODED_FORMAT`], for the music video.
+    encoded_view: wgpu::TextureView,
     background: Background,
     video: VideoLayer,
     shapes: Shapes,
@@ -57,7 +64,7 @@ impl Renderer {
         let text = TextShared::new(&gpu.device, &gpu.queue, DISPLAY_FORMAT, &font_path())?;
         let background = BackgroundPipeline::new(&gpu.device, DISPLAY_FORMAT);
         let shapes = ShapePipeline::new(&gpu.device, DISPLAY_FORMAT);
-        let video = VideoPipeline::new(&gpu.device, DISPLAY_FORMAT);
+        let video = VideoPipeline::new(&gpu.device, ENCODED_FORMAT);
         Ok(Renderer {
             gpu,
             text,
@@ -130,13 +137,18 @@ impl Renderer {
             usage: wgpu::TextureUsages::RENDER_ATTACHMENT
                 | wgpu::TextureUsages::COPY_SRC
                 | wgpu::TextureUsages::TEXTURE_BINDING,
-            view_formats: &[],
+            view_formats: &[ENCODED_FORMAT],
         });
         let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
+        let encoded_view = texture.create_view(&wgpu::TextureViewDescriptor {
+            format: Some(ENCODED_FORMAT),
+            ..Default::default()
+        });
         let display = Display {
             size: (width, height),
             texture,
             view,
+            encoded_view,
             background: Background::new(device, &self.background),
             shapes: Shapes::new(device, &self.shapes),
             video: VideoLayer::new(&self.gpu),
@@ -234,26 +246,14 @@ impl Renderer {
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
             label: Some("display frame"),
         });
+        let video = display.video.has_frame();
+        if video {
+            let mut pass = begin_pass(&mut encoder, &display.encoded_view, true);
+            display.video.render(&self.video, &mut pass);
+        }
         {
-            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-                label: Some("display"),
-                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                    view: &display.view,
-                    depth_slice: None,
-                    resolve_target: None,
-                    ops: wgpu::Operations {
-                        load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
-                        store: wgpu::StoreOp::Store,
-                    },
-                })],
-                depth_stencil_attachment: None,
-                timestamp_writes: None,
-                occlusion_query_set: None,
-                multiview_mask: None,
-            });
-            if display.video.has_frame() {
-                display.video.render(&self.video, &mut pass);
-            } else {
+            let mut pass = begin_pass(&mut encoder, &display.view, !video);
+            if !video {
                 display.background.render(&self.background, &mut pass);
             }
             display.shapes.render(&self.shapes, &mut pass);
@@ -327,4 +327,32 @@ impl Renderer {
             .lyrics
             .placed())
     }
+}
+
+/// A pass drawing into `view`, cleared to black first or drawing over what is there.
+fn begin_pass<'e>(
+    encoder: &'e mut wgpu::CommandEncoder,
+    view: &wgpu::TextureView,
+    clear: bool,
+) -> wgpu::RenderPass<'e> {
+    encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+        label: Some("display"),
+        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+            view,
+            depth_slice: None,
+            resolve_target: None,
+            ops: wgpu::Operations {
+                load: if clear {
+                    wgpu::LoadOp::Clear(wgpu::Color::BLACK)
+                } else {
+                    wgpu::LoadOp::Load
+                },
+                store: wgpu::StoreOp::Store,
+            },
+        })],
+        depth_stencil_attachment: None,
+        timestamp_writes: None,
+        occlusion_query_set: None,
+        multiview_mask: None,
+    })
 }

@@ -8,7 +8,7 @@ use glyphon::{
 };
 
 use crate::error::{RenderError, Result};
-use crate::layer::line_sprite::SpritePipeline;
+use crate::layer::sprite::SpritePipeline;
 
 /// Where Debian's `fonts-wqy-microhei` (installed by `scripts/setup`) puts its font.
 pub const DEFAULT_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";

@@ -1,27 +1,87 @@
 //! The text over the screen besides the lyric lines: the title card during the intro,
 //! countdown dots before a line, the running score and line grades, and who sings next.
-//! Shaped only when what it says changes; drawn by one glyphon renderer.
+//! Shaped only when what it says changes: outlined text is baked into sprites as the lyric
+//! lines are, the plain text (dots, up next) drawn by one glyphon renderer.
 
 use glyphon::{Buffer, Color, Metrics, Resolution, TextArea, TextBounds, TextRenderer, Viewport};
 use lyrics::{Phase, Position, SongTime};
 
 use crate::error::{RenderError, Result};
 use crate::gpu::Gpu;
-use crate::layer::line_sprite::OUTLINE_DIRECTIONS;
 use crate::layer::lyrics::{FrameInputs, LinePlacement, colour, outline_width, sung_colour};
 use crate::layer::pitch_guide;
 use crate::layer::room;
+use crate::layer::sprite::{Placement, Sprite, SpriteBaker, SpriteDraws, Style};
 use crate::text::{TextShared, shape_line};
+
+/// Outlined text baked for the screen, with its width (without the sprite's margin).
+struct Baked {
+    sprite: Sprite,
+    width: f32,
+}
+
+impl Baked {
+    /// `text` at `px` (shrunk to fit `max_width`), outlined for a screen whose lyrics are
+    /// `lyrics_px`, filled with `fill`.
+    fn new(
+        shared: &mut TextShared,
+        gpu: &Gpu,
+        baker: &mut SpriteBaker,
+        text: &str,
+        (px, max_width, lyrics_px): (f32, f32, f32),
+        fill: Color,
+    ) -> Result<Baked> {
+        let (buffer, width) = shape_line(shared, text, px, max_width);
+        let height = buffer.metrics().line_height;
+        let style = Style {
+            outline: outline_width(lyrics_px),
+            outline_colour: colour::OUTLINE,
+            shadow_colour: colour::SHADOW,
+        };
+        let sprite = Sprite::bake(gpu, shared, baker, (&buffer, (width, height)), style, fill)?;
+        Ok(Baked { sprite, width })
+    }
+}
+
+/// The baked text a frame shows, in drawing order.
+#[derive(Clone, Copy)]
+enum Shown {
+    Title,
+    Credit,
+    Score,
+    Grade,
+}
+
+/// The outlined text baked so far.
+#[derive(Default)]
+struct BakedTexts {
+    title: Option<(Baked, Baked)>,
+    /// What is shown, with the text it says (baked again when that changes).
+    score: Option<(String, Baked)>,
+    grade: Option<(String, Baked)>,
+}
+
+impl BakedTexts {
+    fn sprite(&self, shown: Shown) -> Option<&Sprite> {
+        let baked = match shown {
+            Shown::Title => self.title.as_ref().map(|(title, _)| title),
+            Shown::Credit => self.title.as_ref().map(|(_, credit)| credit),
+            Shown::Score => self.score.as_ref().map(|(_, baked)| baked),
+            Shown::Grade => self.grade.as_ref().map(|(_, baked)| baked),
+        };
+        baked.map(|b| &b.sprite)
+    }
+}
 
 /// One display's text layer.
 pub(crate) struct Hud {
     renderer: TextRenderer,
     viewport: Viewport,
-    title: Option<(Buffer, Buffer)>,
+    baker: SpriteBaker,
+    draws: SpriteDraws,
+    shown: Vec<Shown>,
+    baked: BakedTexts,
     dots: Buffer,
-    /// What is shown, with the text it says (reshaped when that changes).
-    score: Option<(String, Buffer)>,
-    grade: Option<(String, Buffer)>,
     up_next: Option<(String, Buffer)>,
 }
 
@@ -35,19 +95,18 @@ impl Hud {
                 None,
             ),
             viewport: Viewport::new(&gpu.device, &shared.cache),
-            title: None,
+            baker: SpriteBaker::new(gpu, shared),
+            draws: SpriteDraws::new(gpu, &shared.sprites),
+            shown: Vec::new(),
+            baked: BakedTexts::default(),
             dots: Buffer::new(&mut shared.font_system, Metrics::new(10.0, 12.0)),
-            score: None,
-            grade: None,
             up_next: None,
         }
     }
 
     /// Forgets what was shaped (the display changed size).
     pub(crate) fn reset(&mut self) {
-        self.title = None;
-        self.score = None;
-        self.grade = None;
+        self.baked = BakedTexts::default();
         self.up_next = None;
     }
 
@@ -73,7 +132,6 @@ impl Hud {
                 height: size.1,
             },
         );
-        let outline = outline_width(px);
         let full = TextBounds {
             left: 0,
             top: 0,
@@ -81,6 +139,8 @@ impl Hud {
             bottom: size.1 as i32,
         };
         let mut areas: Vec<TextArea<'_>> = Vec::new();
+        self.shown.clear();
+        let mut placements = Vec::new();
 
         // Countdown dots over the next line's start, in its last seconds of an intro or break.
         let countdown = match position.phase {
@@ -106,7 +166,7 @@ impl Hud {
 
         // The title card while the intro plays.
         if matches!(position.phase, Phase::Intro { .. }) {
-            if self.title.is_none() {
+            if self.baked.title.is_none() {
                 let meta = &song.lyrics.meta;
                 let title = meta.title.clone().unwrap_or_default();
                 let mut credit = meta.artist.clone().unwrap_or_default();
@@ -116,24 +176,26 @@ impl Hud {
                     }
                     credit.push_str(&format!("点歌 {requester}"));
                 }
-                let title = shape_line(shared, &title, px * 1.3, width * 0.9).0;
-                let credit = shape_line(shared, &credit, px * 0.6, width * 0.9).0;
-                self.title = Some((title, credit));
-            }
-            if let Some((title, credit)) = &self.title {
-                let centred = |buffer: &Buffer| {
-                    let w = buffer
-                        .layout_runs()
-                        .map(|r| r.line_w)
-                        .fold(0.0f32, f32::max);
-                    (width - w) / 2.0
+                let mut bake = |text: &str, scale: f32| {
+                    Baked::new(
+                        shared,
+                        gpu,
+                        &mut self.baker,
+                        text,
+                        (px * scale, width * 0.9, px),
+                        colour::UNSUNG,
+                    )
                 };
-                for (buffer, top, colour) in [
-                    (title, height * 0.37, colour::UNSUNG),
-                    (credit, height * 0.37 + px * 1.9, colour::UNSUNG),
+                self.baked.title = Some((bake(&title, 1.3)?, bake(&credit, 0.6)?));
+            }
+            if let Some((title, credit)) = &self.baked.title {
+                for (baked, top, shown) in [
+                    (title, height * 0.37, Shown::Title),
+                    (credit, height * 0.37 + px * 1.9, Shown::Credit),
                 ] {
-                    let left = centred(buffer);
-                    push_outlined(&mut areas, buffer, (left, top), colour, outline, full);
+                    let left = (width - baked.width) / 2.0;
+                    placements.push(Placement::whole(left.round(), top.round()));
+                    self.shown.push(shown);
                 }
             }
         }
@@ -152,52 +214,46 @@ impl Hud {
                     })
                 })
                 .map(|(_, label)| label.clone());
-            for (wanted, shown, scale) in
-                [(score, &mut self.score, 0.8), (grade, &mut self.grade, 0.9)]
-            {
+            for (wanted, shown, scale) in [
+                (score, &mut self.baked.score, 0.8),
+                (grade, &mut self.baked.grade, 0.9),
+            ] {
                 match wanted {
                     Some(text) if shown.as_ref().is_none_or(|(t, _)| *t != text) => {
-                        let buffer = shape_line(shared, &text, px * scale, width).0;
-                        *shown = Some((text, buffer));
+                        let baked = Baked::new(
+                            shared,
+                            gpu,
+                            &mut self.baker,
+                            &text,
+                            (px * scale, width, px),
+                            colour::GRADE,
+                        )?;
+                        *shown = Some((text, baked));
                     }
                     Some(_) => {}
                     None => *shown = None,
                 }
             }
-            if let Some((_, buffer)) = &self.score {
-                let w = buffer
-                    .layout_runs()
-                    .map(|r| r.line_w)
-                    .fold(0.0f32, f32::max);
-                let (left, top) = (
-                    panel_left + panel_width - w - px * 0.4,
-                    panel_top + px * 0.2,
-                );
-                push_outlined(
-                    &mut areas,
-                    buffer,
-                    (left, top),
-                    colour::GRADE,
-                    outline,
-                    full,
-                );
+            if let Some((_, baked)) = &self.baked.score {
+                let left = panel_left + panel_width - baked.width - px * 0.4;
+                let top = panel_top + px * 0.2;
+                placements.push(Placement::whole(left.round(), top.round()));
+                self.shown.push(Shown::Score);
             }
-            if let Some((_, buffer)) = &self.grade {
-                let w = buffer
-                    .layout_runs()
-                    .map(|r| r.line_w)
-                    .fold(0.0f32, f32::max);
-                let (left, top) = ((width - w) / 2.0, panel_top + panel_height + px * 0.3);
-                push_outlined(
-                    &mut areas,
-                    buffer,
-                    (left, top),
-                    colour::GRADE,
-                    outline,
-                    full,
-                );
+            if let Some((_, baked)) = &self.baked.grade {
+                let left = (width - baked.width) / 2.0;
+                let top = panel_top + panel_height + px * 0.3;
+                placements.push(Placement::whole(left.round(), top.round()));
+                self.shown.push(Shown::Grade);
             }
         }
+        let sprites: Vec<(&Sprite, Placement)> = self
+            .shown
+            .iter()
+            .zip(placements)
+            .filter_map(|(&shown, place)| Some((self.baked.sprite(shown)?, place)))
+            .collect();
+        self.draws.prepare(queue, size, &sprites);
 
         // Who sings next, over the end of the song.
         if let Some(next) = inputs
@@ -245,36 +301,13 @@ impl Hud {
         shared: &TextShared,
         pass: &mut wgpu::RenderPass<'_>,
     ) -> Result<()> {
+        let sprites = self
+            .shown
+            .iter()
+            .filter_map(|&shown| self.baked.sprite(shown));
+        self.draws.render(&shared.sprites, sprites, pass);
         self.renderer
             .render(&shared.atlas, &self.viewport, pass)
             .map_err(|e| RenderError::Text(e.to_string()))
     }
-}
-
-/// Pushes `buffer` at (`left`, `top`) with a dark outline `outline` pixels wide, then its fill.
-fn push_outlined<'a>(
-    areas: &mut Vec<TextArea<'a>>,
-    buffer: &'a Buffer,
-    (left, top): (f32, f32),
-    fill: Color,
-    outline: f32,
-    bounds: TextBounds,
-) {
-    let area = |left: f32, top: f32, colour: Color| TextArea {
-        buffer,
-        left,
-        top,
-        scale: 1.0,
-        bounds,
-        default_color: colour,
-        custom_glyphs: &[],
-    };
-    for (dx, dy) in OUTLINE_DIRECTIONS {
-        areas.push(area(
-            left + dx * outline,
-            top + dy * outline,
-            colour::OUTLINE,
-        ));
-    }
-    areas.push(area(left, top, fill));
 }

@@ -5,7 +5,7 @@
 //! is the `hud` layer's.
 //!
 //! Lines are shaped and baked once, when they come on screen (cosmic-text through glyphon,
-//! then baked by `line_sprite`); per frame only the wipe position moves. The wipe is
+//! then baked into sprites); per frame only the wipe position moves. The wipe is
 //! exact to the pixel column: the sung and unsung copies are clipped on either side of it.
 
 use glyphon::Color;
@@ -14,9 +14,9 @@ use lyrics::{Lyrics, SongTime, Timeline, Voice};
 use crate::error::Result;
 use crate::gpu::Gpu;
 use crate::layer::hud::Hud;
-use crate::layer::line_sprite::{LineSprite, SpriteBaker, SpriteDraws, Style};
 use crate::layer::pitch_guide::SingerState;
 use crate::layer::room::RoomOverlay;
+use crate::layer::sprite::{Placement, Sprite, SpriteBaker, SpriteDraws, Style};
 use crate::text::{TextShared, shape_line};
 
 /// The song on screen: lyrics, their timeline and who asked for it.
@@ -62,8 +62,9 @@ pub(crate) fn sung_colour(voice: Voice) -> Color {
 /// A line shaped for the screen.
 struct LaidLine {
     index: usize,
-    /// The line baked in its sung and unsung colours.
-    sprite: LineSprite,
+    /// The line baked in its sung colour and in its unsung colour.
+    sung: Sprite,
+    unsung: Sprite,
     /// Each word's left and right edge, relative to the line's left.
     words: Vec<(f32, f32)>,
     width: f32,
@@ -173,17 +174,20 @@ impl LyricsLayer {
             outline_colour: colour::OUTLINE,
             shadow_colour: colour::SHADOW,
         };
-        let sprite = LineSprite::bake(
+        let text = (&buffer, (width, px * 1.25));
+        let sung = Sprite::bake(
             gpu,
             shared,
             &mut self.baker,
-            (&buffer, (width, px * 1.25)),
+            text,
             style,
-            (sung_colour(line.voice), colour::UNSUNG),
+            sung_colour(line.voice),
         )?;
+        let unsung = Sprite::bake(gpu, shared, &mut self.baker, text, style, colour::UNSUNG)?;
         Ok(LaidLine {
             index,
-            sprite,
+            sung,
+            unsung,
             words,
             width,
         })
@@ -231,7 +235,7 @@ impl LyricsLayer {
 
         let px = self.font_px();
         self.placed.clear();
-        let mut sprites = Vec::with_capacity(2);
+        let mut sprites = Vec::with_capacity(4);
         for slot in self.slots.iter().flatten() {
             // Whole pixels, so the baked line lands 1:1.
             let top = if slot.index % 2 == 0 {
@@ -265,7 +269,23 @@ impl LyricsLayer {
                 width: slot.width,
                 wipe: wipe_x,
             });
-            sprites.push((&slot.sprite, left, top, wipe_x.round()));
+            let wipe_x = wipe_x.round();
+            sprites.push((
+                &slot.sung,
+                Placement {
+                    left,
+                    top,
+                    clip: (f32::MIN, wipe_x),
+                },
+            ));
+            sprites.push((
+                &slot.unsung,
+                Placement {
+                    left,
+                    top,
+                    clip: (wipe_x, f32::MAX),
+                },
+            ));
         }
         self.draws.prepare(queue, size, &sprites);
 
@@ -285,8 +305,12 @@ impl LyricsLayer {
         shared: &TextShared,
         pass: &mut wgpu::RenderPass<'_>,
     ) -> Result<()> {
-        let sprites: Vec<&LineSprite> = self.slots.iter().flatten().map(|s| &s.sprite).collect();
-        self.draws.render(&shared.sprites, &sprites, pass);
+        let sprites = self
+            .slots
+            .iter()
+            .flatten()
+            .flat_map(|s| [&s.sung, &s.unsung]);
+        self.draws.render(&shared.sprites, sprites, pass);
         self.hud.render(shared, pass)
     }
 }

@@ -3,10 +3,10 @@
 
 pub(crate) mod background;
 pub(crate) mod hud;
-pub(crate) mod line_sprite;
 pub mod lyrics;
 pub(crate) mod pipeline;
 pub mod pitch_guide;
 pub mod room;
 pub mod shapes;
+pub(crate) mod sprite;
 pub(crate) mod video;

@@ -205,7 +205,7 @@ impl VideoLayer {
             let picture = texture(
                 gpu,
                 kind,
-                crate::renderer::DISPLAY_FORMAT,
+                crate::renderer::ENCODED_FORMAT,
                 wgpu::TextureUsages::TEXTURE_BINDING
                     | wgpu::TextureUsages::RENDER_ATTACHMENT
                     | wgpu::TextureUsages::COPY_DST,

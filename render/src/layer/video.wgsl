@@ -1,5 +1,7 @@
 // A music video frame, letterboxed: YUV 4:2:0 planes converted to RGB here (BT.601 for
-// standard definition, BT.709 above, limited range), or an RGBA frame drawn as it is.
+// standard definition, BT.709 above, limited range), or an RGBA frame drawn as it is. The
+// picture stays sRGB-encoded from the decoder to the display (both are bound as plain
+// 8-bit formats), as video scalers keep it: filtering it in encoded values is what they do.
 
 struct Params {
     // The picture's rectangle in clip space: left, top, right, bottom.
@@ -35,13 +37,6 @@ fn vs_main(@builtin(vertex_index) index: u32) -> VertexOut {
     return out;
 }
 
-// The sRGB transfer curve, to linear light for the sRGB target.
-fn to_linear(c: vec3<f32>) -> vec3<f32> {
-    let low = c / 12.92;
-    let high = pow((c + vec3<f32>(0.055)) / 1.055, vec3<f32>(2.4));
-    return select(high, low, c <= vec3<f32>(0.04045));
-}
-
 @fragment
 fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
     if (params.mode == 1u) {
@@ -56,7 +51,7 @@ fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
     } else {
         rgb = vec3<f32>(y + 1.5748 * v, y - 0.187324 * u - 0.468124 * v, y + 1.8556 * u);
     }
-    return vec4<f32>(to_linear(clamp(rgb, vec3<f32>(0.0), vec3<f32>(1.0))), 1.0);
+    return vec4<f32>(clamp(rgb, vec3<f32>(0.0), vec3<f32>(1.0)), 1.0);
 }
 
 // Drawing the converted picture: one sample, nothing else (a branch in one shader costs both

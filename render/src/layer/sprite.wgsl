@@ -1,5 +1,6 @@
-// A baked lyric line (premultiplied RGBA), drawn 1:1 at whole pixels and clipped to a range
-// of columns: the sung copy left of the wipe, the unsung copy right of it.
+// Baked text (premultiplied RGBA), drawn 1:1 at whole pixels and clipped to a range of
+// columns (a lyric line's sung copy left of the wipe, its unsung copy right of it). The quad
+// itself is cut at the clip, so no fragment outside it is shaded.
 
 struct Screen {
     size: vec2<f32>,
@@ -18,7 +19,6 @@ struct Instance {
 struct VertexOut {
     @builtin(position) position: vec4<f32>,
     @location(0) uv: vec2<f32>,
-    @location(1) clip: vec2<f32>,
 };
 
 @vertex
@@ -28,18 +28,16 @@ fn vs_main(@builtin(vertex_index) index: u32, instance: Instance) -> VertexOut {
         vec2<f32>(0.0, 1.0), vec2<f32>(1.0, 0.0), vec2<f32>(1.0, 1.0),
     );
     let corner = corners[index];
-    let pixel = instance.rect.xy + corner * instance.rect.zw;
+    let left = clamp(instance.clip.x, instance.rect.x, instance.rect.x + instance.rect.z);
+    let right = clamp(instance.clip.y, left, instance.rect.x + instance.rect.z);
+    let pixel = vec2<f32>(mix(left, right, corner.x), instance.rect.y + corner.y * instance.rect.w);
     var out: VertexOut;
     out.position = vec4<f32>(pixel.x / screen.size.x * 2.0 - 1.0, 1.0 - pixel.y / screen.size.y * 2.0, 0.0, 1.0);
-    out.uv = corner;
-    out.clip = instance.clip;
+    out.uv = (pixel - instance.rect.xy) / instance.rect.zw;
     return out;
 }
 
 @fragment
 fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
-    if (in.position.x < in.clip.x || in.position.x >= in.clip.y) {
-        discard;
-    }
     return textureSample(sprite, sprite_sampler, in.uv);
 }

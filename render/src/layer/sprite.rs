@@ -1,7 +1,8 @@
-//! Lyric lines baked into textures when they come on screen: the outline, shadow and fill
-//! drawn once per line in its unsung and its sung colours, then every frame only two quads a
-//! line, each clipped at the wipe. On a CPU rasteriser drawing eleven copies of every glyph
-//! each frame (shadow, eight outline offsets, two fills) was most of a frame's cost.
+//! Outlined text baked into textures when it comes on screen (a lyric line in its sung and
+//! its unsung colours, the title card, the score): shadow, outline and fill drawn once, then
+//! every frame one quad per sprite, clipped to a range of columns (the wipe). On a CPU
+//! rasteriser drawing ten copies of every glyph each frame (shadow, eight outline offsets,
+//! the fill) was most of a frame's cost.
 
 use bytemuck::{Pod, Zeroable};
 use glyphon::{Buffer, Color, Resolution, TextArea, TextBounds, TextRenderer, Viewport};
@@ -24,7 +25,7 @@ pub(crate) const OUTLINE_DIRECTIONS: [(f32, f32); 8] = [
     (1.0, 1.0),
 ];
 
-/// How a line is dressed: outline width and colours.
+/// How text is dressed: outline width and colours.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Style {
     pub(crate) outline: f32,
@@ -49,22 +50,22 @@ pub(crate) struct SpritePipeline {
 
 impl SpritePipeline {
     pub(crate) fn new(device: &wgpu::Device) -> Self {
-        let shader = pipeline::shader(device, "line sprites", include_str!("line_sprite.wgsl"));
+        let shader = pipeline::shader(device, "sprites", include_str!("sprite.wgsl"));
         let screen_layout = pipeline::bind_group_layout(
             device,
-            "line sprites screen",
+            "sprites screen",
             &[pipeline::uniform_entry(0, wgpu::ShaderStages::VERTEX)],
         );
         let sprite_layout = pipeline::bind_group_layout(
             device,
-            "line sprite",
+            "sprite",
             &[pipeline::texture_entry(0), pipeline::sampler_entry(1)],
         );
         let attributes = wgpu::vertex_attr_array![0 => Float32x4, 1 => Float32x2];
         let pipeline = pipeline::render_pipeline(
             device,
             PipelineSpec {
-                label: "line sprites",
+                label: "sprites",
                 shader: &shader,
                 fragment: "fs_main",
                 bind_groups: &[&screen_layout, &sprite_layout],
@@ -78,7 +79,7 @@ impl SpritePipeline {
             },
         );
         let sampler = device.create_sampler(&wgpu::SamplerDescriptor {
-            label: Some("line sprites"),
+            label: Some("sprites"),
             mag_filter: wgpu::FilterMode::Nearest,
             min_filter: wgpu::FilterMode::Nearest,
             ..Default::default()
@@ -92,73 +93,86 @@ impl SpritePipeline {
     }
 }
 
-/// A line baked in both colours.
-pub(crate) struct LineSprite {
+/// Text baked into a texture.
+pub(crate) struct Sprite {
     /// Texture size in pixels.
     pub(crate) size: (u32, u32),
     /// Pixels of margin around the text (for the outline and shadow).
     pub(crate) pad: u32,
-    sung: wgpu::BindGroup,
-    unsung: wgpu::BindGroup,
+    bind_group: wgpu::BindGroup,
 }
 
-impl LineSprite {
-    /// Draws `buffer` (one shaped line, `width` × `height` pixels) into two textures, with
-    /// `fills` = (sung, unsung) colours.
+impl Sprite {
+    /// Draws `buffer` (shaped text, `width` × `height` pixels) dressed in `style` and filled
+    /// with `fill` into a texture of its own.
     pub(crate) fn bake(
         gpu: &Gpu,
         text: &mut TextShared,
         baker: &mut SpriteBaker,
         (buffer, (width, height)): (&Buffer, (f32, f32)),
         style: Style,
-        fills: (Color, Color),
-    ) -> Result<LineSprite> {
+        fill: Color,
+    ) -> Result<Sprite> {
         let pad = (style.outline * 2.0 + 3.0).ceil() as u32;
         let size = (
             (width.ceil() as u32 + 2 * pad).max(1),
             (height.ceil() as u32 + 2 * pad).max(1),
         );
-        let mut bind = |fill: Color| -> Result<wgpu::BindGroup> {
-            let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
-                label: Some("line sprite"),
-                size: wgpu::Extent3d {
-                    width: size.0,
-                    height: size.1,
-                    depth_or_array_layers: 1,
+        let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("sprite"),
+            size: wgpu::Extent3d {
+                width: size.0,
+                height: size.1,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: DISPLAY_FORMAT,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::TEXTURE_BINDING,
+            view_formats: &[],
+        });
+        let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
+        baker.draw(gpu, text, &view, size, buffer, pad as f32, style, fill)?;
+        let bind_group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("sprite"),
+            layout: &text.sprites.sprite_layout,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: wgpu::BindingResource::TextureView(&view),
                 },
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format: DISPLAY_FORMAT,
-                usage: wgpu::TextureUsages::RENDER_ATTACHMENT
-                    | wgpu::TextureUsages::TEXTURE_BINDING,
-                view_formats: &[],
-            });
-            let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
-            baker.draw(gpu, text, &view, size, buffer, pad as f32, style, fill)?;
-            Ok(gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("line sprite"),
-                layout: &text.sprites.sprite_layout,
-                entries: &[
-                    wgpu::BindGroupEntry {
-                        binding: 0,
-                        resource: wgpu::BindingResource::TextureView(&view),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 1,
-                        resource: wgpu::BindingResource::Sampler(&text.sprites.sampler),
-                    },
-                ],
-            }))
-        };
-        let sung = bind(fills.0)?;
-        let unsung = bind(fills.1)?;
-        Ok(LineSprite {
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: wgpu::BindingResource::Sampler(&text.sprites.sampler),
+                },
+            ],
+        });
+        Ok(Sprite {
             size,
             pad,
-            sung,
-            unsung,
+            bind_group,
         })
+    }
+}
+
+/// Where a sprite goes in a frame: its text's origin in whole pixels, and the columns drawn
+/// (`clip.0 <= x < clip.1`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Placement {
+    pub(crate) left: f32,
+    pub(crate) top: f32,
+    pub(crate) clip: (f32, f32),
+}
+
+impl Placement {
+    /// All of the sprite, at (`left`, `top`).
+    pub(crate) fn whole(left: f32, top: f32) -> Placement {
+        Placement {
+            left,
+            top,
+            clip: (f32::MIN, f32::MAX),
+        }
     }
 }
 
@@ -181,7 +195,7 @@ impl SpriteBaker {
         }
     }
 
-    /// Draws the line into `target` and submits: baking is an upload, done when a line
+    /// Draws the text into `target` and submits: baking is an upload, done when the text
     /// comes on screen, not every frame.
     #[allow(clippy::too_many_arguments)]
     fn draw(
@@ -239,11 +253,11 @@ impl SpriteBaker {
         let mut encoder = gpu
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("bake line"),
+                label: Some("bake sprite"),
             });
         {
             let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-                label: Some("bake line"),
+                label: Some("bake sprite"),
                 color_attachments: &[Some(wgpu::RenderPassColorAttachment {
                     view: target,
                     depth_slice: None,
@@ -275,19 +289,19 @@ pub(crate) struct SpriteDraws {
     count: u32,
 }
 
-/// Sprites drawn per frame at most: two lines, two colours each.
-const MAX_DRAWS: usize = 4;
+/// Sprites drawn per frame at most by one [`SpriteDraws`].
+const MAX_DRAWS: usize = 8;
 
 impl SpriteDraws {
     pub(crate) fn new(gpu: &Gpu, pipeline: &SpritePipeline) -> Self {
         let screen = gpu.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("line sprites screen"),
+            label: Some("sprites screen"),
             size: 16,
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
         let screen_group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("line sprites screen"),
+            label: Some("sprites screen"),
             layout: &pipeline.screen_layout,
             entries: &[wgpu::BindGroupEntry {
                 binding: 0,
@@ -295,7 +309,7 @@ impl SpriteDraws {
             }],
         });
         let instances = gpu.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("line sprites"),
+            label: Some("sprites"),
             size: (MAX_DRAWS * std::mem::size_of::<Instance>()) as u64,
             usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
@@ -308,35 +322,28 @@ impl SpriteDraws {
         }
     }
 
-    /// Uploads where the sprites go: for each (sprite, left, top, wipe x), its sung copy left
-    /// of the wipe and its unsung copy right of it. `left` and `top` are the text's origin in
-    /// whole pixels.
+    /// Uploads where the frame's sprites go, bottom to top (at most eight; the rest are not
+    /// drawn). [`SpriteDraws::render`] takes the same sprites in the same order.
     pub(crate) fn prepare(
         &mut self,
         queue: &wgpu::Queue,
         size: (u32, u32),
-        lines: &[(&LineSprite, f32, f32, f32)],
+        draws: &[(&Sprite, Placement)],
     ) {
         let screen = [size.0 as f32, size.1 as f32, 0.0, 0.0];
         queue.write_buffer(&self.screen, 0, bytemuck::cast_slice(&screen));
         let mut instances = [Instance::zeroed(); MAX_DRAWS];
-        let mut count = 0;
-        for &(sprite, left, top, wipe) in lines.iter().take(MAX_DRAWS / 2) {
-            let rect = [
-                left - sprite.pad as f32,
-                top - sprite.pad as f32,
-                sprite.size.0 as f32,
-                sprite.size.1 as f32,
-            ];
-            instances[count] = Instance {
-                rect,
-                clip: [f32::MIN, wipe],
+        let count = draws.len().min(MAX_DRAWS);
+        for (instance, (sprite, place)) in instances.iter_mut().zip(draws) {
+            *instance = Instance {
+                rect: [
+                    place.left - sprite.pad as f32,
+                    place.top - sprite.pad as f32,
+                    sprite.size.0 as f32,
+                    sprite.size.1 as f32,
+                ],
+                clip: [place.clip.0, place.clip.1],
             };
-            instances[count + 1] = Instance {
-                rect,
-                clip: [wipe, f32::MAX],
-            };
-            count += 2;
         }
         queue.write_buffer(
             &self.instances,
@@ -346,11 +353,11 @@ impl SpriteDraws {
         self.count = count as u32;
     }
 
-    /// Draws the sprites prepared, in the order given, into a pass someone else owns.
-    pub(crate) fn render(
+    /// Draws the sprites prepared into a pass someone else owns.
+    pub(crate) fn render<'s>(
         &self,
         pipeline: &SpritePipeline,
-        sprites: &[&LineSprite],
+        sprites: impl IntoIterator<Item = &'s Sprite>,
         pass: &mut wgpu::RenderPass<'_>,
     ) {
         if self.count == 0 {
@@ -359,12 +366,9 @@ impl SpriteDraws {
         pass.set_pipeline(&pipeline.pipeline);
         pass.set_bind_group(0, &self.screen_group, &[]);
         pass.set_vertex_buffer(0, self.instances.slice(..));
-        for (i, sprite) in sprites.iter().take(self.count as usize / 2).enumerate() {
-            let i = i as u32 * 2;
-            pass.set_bind_group(1, &sprite.sung, &[]);
+        for (i, sprite) in (0..self.count).zip(sprites) {
+            pass.set_bind_group(1, &sprite.bind_group, &[]);
             pass.draw(0..6, i..i + 1);
-            pass.set_bind_group(1, &sprite.unsung, &[]);
-            pass.draw(0..6, i + 1..i + 2);
         }
     }
 }
