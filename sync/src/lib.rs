@@ -1,17 +1,34 @@
 //! Keeping every listener's player aligned with the singer.
 //!
-//! The singer's side broadcasts sync messages (song start, position beats, pause, resume, seek,
-//! stop) and each listener's player follows through delay, jitter, loss and clock drift. The
-//! room service is each room's time reference and answers clock pings. This crate depends on
-//! none of ktv's other crates and has its own wire time types (e.g. `MediaTime`).
+//! The singer's side ([`Leader`]) broadcasts sync messages through the room: a song start,
+//! position beats, pause, resume, seek, stop, each stating the whole timeline in the room's
+//! clock. Each listener ([`Follower`]) estimates the room's clock (NTP's four timestamps,
+//! [`clock`]), computes where the singer is now and steers its local player: a playback-rate
+//! change within ±0.2% for small drift, a scheduled seek beyond a threshold (50 ms), with
+//! hysteresis. The room answers clock pings ([`ping::answer`]) and relays the rest.
 //!
-//! What it will hold (see `ARCHITECTURE.md`):
-//! - the messages, a versioned binary envelope and a JSON form for the web page;
-//! - a sans-IO core in the style of quinn-proto and str0m: messages and `now` in; messages,
-//!   player steering (rate changes within ±0.2%, seeks beyond a threshold) and the next deadline
-//!   out, so a seeded network simulator can drive it deterministically;
-//! - NTP-style clock synchronisation, and thin UDP and WebSocket adapters behind a feature.
-//!
-//! Nothing is implemented yet: the sync issue delivers it.
+//! The core is sans-IO, in the style of quinn-proto and str0m: messages, player reports and
+//! `now` in; messages, player steering and the next deadline out ([`Output`]). It never reads
+//! a clock, so [`sim`] runs a singer and many listeners through a seeded network faster than
+//! real time. Messages travel as a versioned binary envelope or as JSON ([`wire`]).
 
 #![warn(clippy::unwrap_used)] // input data must never panic the process
+
+pub mod clock;
+pub mod error;
+pub mod follower;
+pub mod leader;
+pub mod ping;
+pub mod proto;
+pub mod rate_limit;
+pub mod sim;
+pub mod steer;
+pub mod time;
+pub mod wire;
+
+pub use error::{Result, SyncError};
+pub use follower::{Follower, FollowerConfig, FollowerStats};
+pub use leader::{Leader, LeaderConfig, SongInfo};
+pub use proto::{Message, Ping, Pong, SongStart, TrackMode, Transport};
+pub use steer::{Output, PlayerReport, Steer};
+pub use time::{HostTime, MediaTime, TimeDelta};
