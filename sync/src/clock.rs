@@ -10,14 +10,14 @@
 //! sync it cannot see a difference between the two directions' floors: an asymmetric route
 //! shifts the offset by half the asymmetry.
 //!
-//! Drift is found the same way: the drift that, taken out, makes those floors highest.
+//! Drift is the slope of the offsets given by the floors of successive stretches of time.
 //! A clock that jumps shows up as samples below the floor in one direction; two in a row
 //! and the history is dropped. Everything lives in fixed arrays: no allocation per sample.
 
 use crate::time::{HostTime, TimeDelta};
 
-/// Samples kept (at two pings a second, a minute).
-pub const HISTORY: usize = 128;
+/// Samples kept (at a ping a second, four minutes).
+pub const HISTORY: usize = 256;
 
 /// How the estimator filters.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -127,6 +127,8 @@ pub struct ClockEstimator {
     estimate: Option<ClockEstimate>,
     /// A sample under a floor, held until the next one confirms a jump or not.
     suspect: Option<Stored>,
+    /// Whether the estimate's drift was measured (else it is 0 and the window short).
+    drift_known: bool,
     /// Times the history was dropped for a jump.
     jumps: u32,
 }
@@ -141,6 +143,7 @@ impl ClockEstimator {
             len: 0,
             estimate: None,
             suspect: None,
+            drift_known: false,
             jumps: 0,
         }
     }
@@ -179,6 +182,7 @@ impl ClockEstimator {
         self.head = 0;
         self.len = 0;
         self.estimate = None;
+        self.drift_known = false;
     }
 
     /// Adds a sample. Samples with a negative or absurd (> 5 s) delay are ignored.
@@ -195,7 +199,8 @@ impl ClockEstimator {
         if let Some(estimate) = self.estimate {
             // Below the floor in either direction by more than jitter can explain: the
             // clock stepped. Two in a row (one could be a floor not yet found).
-            let (up_floor, down_floor) = self.floors(estimate.drift, estimate.at.as_micros());
+            let drift = self.drift_known.then_some(estimate.drift);
+            let (up_floor, down_floor) = self.floors(drift, estimate.at.as_micros());
             let shift = (estimate.drift * (stored.at - estimate.at.as_micros()) as f64) as i64;
             let jump = self.config.jump.as_micros();
             if stored.up - shift < up_floor - jump || stored.down + shift < down_floor - jump {
@@ -222,9 +227,10 @@ impl ClockEstimator {
     /// The floors of up and down with the drift `drift` taken out, relative to instant
     /// `reference` (µs), over the window before the newest sample (the long one once a drift
     /// is known).
-    fn floors(&self, drift: f64, reference: i64) -> (i64, i64) {
+    fn floors(&self, drift: Option<f64>, reference: i64) -> (i64, i64) {
         let newest = self.stored().last().map_or(reference, |s| s.at);
         let start = newest - self.window(drift).as_micros();
+        let drift = drift.unwrap_or(0.0);
         let (mut up, mut down) = (i64::MAX / 2, i64::MAX / 2);
         for s in self.stored().filter(|s| s.at >= start) {
             let shift = (drift * (s.at - reference) as f64) as i64;
@@ -248,66 +254,72 @@ impl ClockEstimator {
         self.estimate = Some(ClockEstimate {
             offset: TimeDelta::from_micros((up - down) / 2),
             at: HostTime::from_micros(newest),
-            drift,
+            drift: drift.unwrap_or(0.0),
         });
+        self.drift_known = drift.is_some();
     }
 
-    /// The drift that makes the floors highest at the middle of the window: the slope of the
-    /// lower envelope of the fastest packets each way (a line under every sample, pushed as
-    /// high as it goes at the centre, rests on the fastest packets either side of it). The
-    /// height there is a concave function of the slope; found by ternary search within
-    /// ±0.05%.
-    fn drift(&self, newest: i64) -> f64 {
+    /// The drift: the least-squares slope of per-bin offsets. The history is cut into
+    /// `BINS` spans of equal time; in each, the fastest packet each way gives an offset
+    /// (up floor − down floor) / 2. Taking the floors per bin keeps the estimate fair where
+    /// pings were denser (a burst has lower floors both ways, and they cancel in the
+    /// offset). `None` until the history spans `drift_span`.
+    fn drift(&self, newest: i64) -> Option<f64> {
         let oldest = self.stored().next().map_or(newest, |s| s.at);
-        if newest - oldest < self.config.drift_span.as_micros() {
-            return 0.0;
+        let span = newest - oldest;
+        if span < self.config.drift_span.as_micros() {
+            return None;
         }
-        let start = newest - self.config.window.as_micros();
-        let (mut sum, mut count) = (0i128, 0i128);
-        for s in self.stored().filter(|s| s.at >= start) {
-            sum += i128::from(s.at);
-            count += 1;
+        let mut bins = [(i64::MAX, i64::MAX, 0i64, 0i64); BINS];
+        for s in self.stored() {
+            let bin = (((s.at - oldest) as i128 * BINS as i128) / (span as i128 + 1)) as usize;
+            let b = &mut bins[bin.min(BINS - 1)];
+            b.0 = b.0.min(s.up);
+            b.1 = b.1.min(s.down);
+            b.2 += s.at - oldest;
+            b.3 += 1;
         }
-        let reference = (sum / count.max(1)) as i64;
-        let height = |drift: f64| {
-            let (mut up, mut down) = (i64::MAX / 2, i64::MAX / 2);
-            for s in self.stored().filter(|s| s.at >= start) {
-                let shift = (drift * (s.at - reference) as f64) as i64;
-                up = up.min(s.up - shift);
-                down = down.min(s.down + shift);
-            }
-            (up + down) as f64
+        let points = || {
+            bins.iter()
+                .filter(|b| b.3 >= 3)
+                .map(|b| ((b.2 / b.3) as f64, (b.0 - b.1) as f64 / 2.0))
         };
-        let (mut low, mut high) = (-MAX_DRIFT, MAX_DRIFT);
-        while high - low > 1e-7 {
-            let a = low + (high - low) / 3.0;
-            let b = high - (high - low) / 3.0;
-            if height(a) < height(b) {
-                low = a;
-            } else {
-                high = b;
-            }
+        let n = points().count() as f64;
+        if n < 4.0 {
+            return None;
         }
-        let best = (low + high) / 2.0;
-        // A flat top says nothing: no drift.
-        if height(best) - height(0.0) < 100.0 {
-            0.0
-        } else {
-            best
+        let (mx, my) = points().fold((0.0, 0.0), |(x, y), p| (x + p.0 / n, y + p.1 / n));
+        let (sxx, sxy) = points().fold((0.0, 0.0), |(xx, xy), (x, y)| {
+            (xx + (x - mx) * (x - mx), xy + (x - mx) * (y - my))
+        });
+        if sxx <= 0.0 {
+            return None;
         }
+        Some((sxy / sxx).clamp(-MAX_DRIFT, MAX_DRIFT))
     }
 
-    fn window(&self, drift: f64) -> TimeDelta {
-        if drift == 0.0 {
-            self.config.short_window
+    /// The window for the floors: short while the drift is unknown (it tilts them), then a
+    /// third of the history, up to the long window, as the drift measured over the history
+    /// gets better with its length.
+    fn window(&self, drift: Option<f64>) -> TimeDelta {
+        let span = match (self.stored().next(), self.stored().last()) {
+            (Some(first), Some(last)) => TimeDelta::from_micros(last.at - first.at),
+            _ => TimeDelta::ZERO,
+        };
+        if drift.is_some() {
+            TimeDelta::from_micros(span.as_micros() / 3)
+                .clamp(self.config.short_window, self.config.window)
         } else {
-            self.config.window
+            self.config.short_window
         }
     }
 }
 
 /// Clocks that drift more than this are not clocks.
 const MAX_DRIFT: f64 = 3e-4;
+
+/// Time bins the history is cut into for the drift.
+const BINS: usize = 8;
 
 #[cfg(test)]
 mod tests {

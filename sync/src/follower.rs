@@ -53,7 +53,7 @@ impl Default for FollowerConfig {
             correction_time: TimeDelta::from_millis(1_000),
             deadband: TimeDelta::from_micros(300),
             rate_interval: TimeDelta::from_millis(100),
-            start_lead: TimeDelta::from_millis(120),
+            start_lead: TimeDelta::from_millis(100),
             extra_delay: TimeDelta::ZERO,
             rate_limit: (30.0, 10),
             pings: PingConfig::default(),
@@ -373,10 +373,11 @@ impl Follower {
     /// Runs what is due at `now` (clock pings, slewing, a start waiting for the clock).
     pub fn handle_timeout(&mut self, now: HostTime) {
         self.advance(now);
-        if now >= self.pinger.deadline() && self.limit.try_take(now) {
-            if let Some(ping) = self.pinger.poll_ping(now) {
-                self.outputs.push_back(Output::Send(Message::Ping(ping)));
-            }
+        if now >= self.pinger.deadline()
+            && self.limit.try_take(now)
+            && let Some(ping) = self.pinger.poll_ping(now)
+        {
+            self.outputs.push_back(Output::Send(Message::Ping(ping)));
         }
     }
 

@@ -38,12 +38,17 @@ impl Default for LeaderConfig {
     fn default() -> Self {
         LeaderConfig {
             beat_interval: TimeDelta::from_millis(100),
-            start_lead: TimeDelta::from_millis(150),
+            start_lead: TimeDelta::from_millis(300),
             resend: [TimeDelta::from_millis(30), TimeDelta::from_millis(100)],
             song_start_every: TimeDelta::from_millis(2_000),
             jump: TimeDelta::from_millis(20),
             rate_limit: (30.0, 10),
-            pings: PingConfig::default(),
+            // One singer per room: it keeps pinging often, as every listener inherits its
+            // clock error.
+            pings: PingConfig {
+                settle: u32::MAX,
+                ..PingConfig::default()
+            },
         }
     }
 }
@@ -300,10 +305,11 @@ impl Leader {
     /// Runs what is due at `now`: pings, beats, resends.
     pub fn handle_timeout(&mut self, now: HostTime) {
         self.advance(now);
-        if now >= self.pinger.deadline() && self.limit.try_take(now) {
-            if let Some(ping) = self.pinger.poll_ping(now) {
-                self.outputs.push_back(Output::Send(Message::Ping(ping)));
-            }
+        if now >= self.pinger.deadline()
+            && self.limit.try_take(now)
+            && let Some(ping) = self.pinger.poll_ping(now)
+        {
+            self.outputs.push_back(Output::Send(Message::Ping(ping)));
         }
         for i in 0..self.resends.len() {
             if self.resends[i].is_some_and(|t| now >= t) && self.change.is_none() {

@@ -1,6 +1,6 @@
 //! The pinging side of clock sync: when to ping the room, matching its answers, and the
-//! estimator they feed. Fast at first (a burst, so a joiner has a good estimate within a
-//! second), then slow and steady.
+//! estimator they feed. A burst first (a joiner has a good estimate within a second), then
+//! often while the drift is being learnt, then slow and steady.
 
 use crate::clock::{ClockConfig, ClockEstimate, ClockEstimator, ClockSample};
 use crate::proto::{Ping, Pong};
@@ -13,7 +13,11 @@ pub struct PingConfig {
     pub burst: u32,
     /// The interval between them.
     pub burst_interval: TimeDelta,
-    /// The interval after the burst.
+    /// The interval after the burst, until `settle` pings have been sent.
+    pub learning_interval: TimeDelta,
+    /// Pings sent before slowing down to `interval`.
+    pub settle: u32,
+    /// The interval after that.
     pub interval: TimeDelta,
     /// The estimator's settings.
     pub clock: ClockConfig,
@@ -24,7 +28,9 @@ impl Default for PingConfig {
         PingConfig {
             burst: 30,
             burst_interval: TimeDelta::from_millis(50),
-            interval: TimeDelta::from_millis(500),
+            learning_interval: TimeDelta::from_millis(250),
+            settle: 600,
+            interval: TimeDelta::from_millis(1_000),
             clock: ClockConfig::default(),
         }
     }
@@ -85,6 +91,8 @@ impl Pinger {
         self.sent += 1;
         let interval = if self.sent < self.config.burst {
             self.config.burst_interval
+        } else if self.sent < self.config.settle {
+            self.config.learning_interval
         } else {
             self.config.interval
         };

@@ -34,15 +34,36 @@ fn settled(run: &FollowerRun, from: TimeDelta, hold: TimeDelta) -> Option<TimeDe
     None
 }
 
-/// (p50, p99, max) of |error| over samples in [from, to).
+/// (p50, p99, max) of |error| over samples in [from, to), but those in the moment a player
+/// jumps (when the switch instants themselves are compared; see `Sample::switching`).
 fn stats(run: &FollowerRun, from: TimeDelta, to: TimeDelta) -> (f64, f64, f64) {
     sim::percentiles(
         run.samples
             .iter()
-            .filter(|s| s.at >= from && s.at < to)
+            .filter(|s| s.at >= from && s.at < to && !s.switching)
             .filter_map(|s| s.error),
     )
     .expect("samples")
+}
+
+/// For each of the singer's jumps in [from, to), how far the listener's nearest jump is.
+fn switch_gaps(
+    leader: &[TimeDelta],
+    run: &FollowerRun,
+    from: TimeDelta,
+    to: TimeDelta,
+) -> Vec<TimeDelta> {
+    leader
+        .iter()
+        .filter(|&&t| t >= from && t < to)
+        .map(|&t| {
+            run.switches
+                .iter()
+                .map(|&s| (s - t).abs())
+                .min()
+                .unwrap_or(TimeDelta::from_micros(i64::MAX))
+        })
+        .collect()
 }
 
 fn report(name: &str, rows: &[(f64, f64, f64)]) {
@@ -66,7 +87,7 @@ fn ten_minutes_of_standard_conditions_stay_within_5_ms_at_p99_without_a_seek() {
         let outcome = sim::run(&scenario);
         let mut rows = Vec::new();
         for (i, run) in outcome.followers.iter().enumerate() {
-            let join = run.joined.max(ms(1_000));
+            let join = run.joined.max(ms(1_150));
             let converged = settled(run, join, ms(5_000))
                 .unwrap_or_else(|| panic!("seed {seed} listener {i} never settled"));
             assert!(
@@ -142,7 +163,16 @@ fn pause_and_resume_keep_everyone_within_20_ms() {
     for (i, run) in outcome.followers.iter().enumerate() {
         let paused: Vec<_> = run.samples.iter().filter_map(|s| s.paused_error).collect();
         assert!(paused.len() > 500, "listener {i} was hardly paused");
-        // Through the pauses, the seek while paused and the resumes, every moment.
+        // Everyone stops and starts at the same instants...
+        let gaps = switch_gaps(&outcome.leader_switches, run, ms(15_000), ms(50_000));
+        assert_eq!(gaps.len(), 5, "pause, resume, pause, seek, resume");
+        for (n, gap) in gaps.iter().enumerate() {
+            // (the seek while paused moves a held position: nothing is heard, it follows
+            // when the message arrives)
+            let bound = if n == 3 { ms(400) } else { ms(20) };
+            assert!(*gap <= bound, "listener {i}, change {n}: {gap:?} apart");
+        }
+        // ...and between them stays within 20 ms, every moment.
         let row = stats(run, ms(15_000), ms(50_000));
         assert!(row.2 <= 20.0, "listener {i}: max {:.2} ms", row.2);
         rows.push(row);
@@ -201,9 +231,10 @@ fn clock_jumps_are_noticed_and_recovered_from() {
     let outcome = sim::run(&scenario);
     for (i, run) in outcome.followers.iter().enumerate() {
         for jump in [ms(30_000), ms(60_000), ms(90_000)] {
+            // Two samples to see the jump, a fresh burst to re-learn the clock, the correction.
             let back = settled(run, jump, ms(5_000)).unwrap();
             assert!(
-                back - jump <= ms(3_000),
+                back - jump <= ms(4_000),
                 "listener {i}: {:?} after {jump:?}",
                 back - jump
             );

@@ -121,6 +121,13 @@ pub struct Sample {
     pub paused_error: Option<TimeDelta>,
     /// The listener's room-clock estimate minus the truth, and the singer's.
     pub clock_error: (Option<TimeDelta>, Option<TimeDelta>),
+    /// The same for the drift, in parts per million.
+    pub drift_error: (Option<f64>, Option<f64>),
+    /// Within 25 ms after either player jumped (a start, seek or pause switches at an
+    /// instant; the two instants may differ by a block or two, during which the positions
+    /// differ by the whole jump), or, both paused, within 400 ms of the singer's jump
+    /// (nothing is heard; the held position follows when the message arrives).
+    pub switching: bool,
 }
 
 /// What one listener went through.
@@ -136,6 +143,8 @@ pub struct FollowerRun {
     pub starts: Vec<TimeDelta>,
     /// The clock estimator's jumps.
     pub clock_jumps: u32,
+    /// True instants at which its player's position jumped.
+    pub switches: Vec<TimeDelta>,
 }
 
 /// What a run gave.
@@ -147,6 +156,8 @@ pub struct Outcome {
     pub relayed: u64,
     /// Pings the room answered.
     pub pings: u64,
+    /// True instants at which the singer's player jumped.
+    pub leader_switches: Vec<TimeDelta>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -258,6 +269,7 @@ pub fn run(scenario: &Scenario) -> Outcome {
                 stats: FollowerStats::default(),
                 starts: Vec::new(),
                 clock_jumps: 0,
+                switches: Vec::new(),
             })
             .collect(),
         last_start: None,
@@ -267,16 +279,21 @@ pub fn run(scenario: &Scenario) -> Outcome {
     };
     sim.start();
     sim.run();
-    for (run, follower) in sim.runs.iter_mut().zip(&sim.followers) {
+    let since = |switches: &[HostTime]| -> Vec<TimeDelta> {
+        switches.iter().map(|&t| t - HostTime::ZERO).collect()
+    };
+    for ((run, follower), host) in sim.runs.iter_mut().zip(&sim.followers).zip(&sim.hosts) {
         if let Some(follower) = follower {
             run.stats = follower.stats();
             run.clock_jumps = follower.pinger().estimator().jumps();
         }
+        run.switches = since(&host.player.switches);
     }
     Outcome {
         followers: sim.runs,
         relayed: sim.relayed,
         pings: sim.pings,
+        leader_switches: since(&sim.leader_host.player.switches),
     }
 }
 
@@ -548,12 +565,35 @@ impl Sim {
             .pinger()
             .estimate()
             .map(|e| e.to_room(self.leader_host.clock.local(now)) - room);
+        let true_drift =
+            |host: &HostClock| (1.0 + self.room_clock.drift) / (1.0 + host.drift) - 1.0;
+        let leader_drift = self
+            .leader
+            .pinger()
+            .estimate()
+            .map(|e| (e.drift - true_drift(&self.leader_host.clock)) * 1e6);
         for i in 0..self.followers.len() {
             let Some(follower) = self.followers[i].as_ref() else {
                 continue;
             };
             let extra = follower.extra_delay();
             let mine = self.hosts[i].player.position(now);
+            let recent = |switches: &[HostTime], within: TimeDelta| {
+                switches
+                    .last()
+                    .is_some_and(|&t| now >= t && now - t <= within)
+            };
+            let both_paused = matches!((leader, mine), (Some((_, false)), Some((_, false))));
+            let switching = recent(&self.hosts[i].player.switches, TimeDelta::from_millis(25))
+                || recent(
+                    &self.leader_host.player.switches,
+                    TimeDelta::from_millis(25),
+                )
+                || both_paused
+                    && recent(
+                        &self.leader_host.player.switches,
+                        TimeDelta::from_millis(400),
+                    );
             // Every moment both have a song, moving or not: transitions count.
             let (error, paused_error) = match (leader, mine) {
                 (Some((l, false)), Some((f, false))) => (Some(f - l), Some(f - l)),
@@ -569,6 +609,14 @@ impl Sim {
                 error,
                 paused_error,
                 clock_error: (clock, leader_clock),
+                drift_error: (
+                    follower
+                        .pinger()
+                        .estimate()
+                        .map(|e| (e.drift - true_drift(&self.hosts[i].clock)) * 1e6),
+                    leader_drift,
+                ),
+                switching,
             });
         }
     }

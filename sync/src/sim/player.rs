@@ -60,6 +60,8 @@ pub struct SimPlayer {
     pending_rate: Option<(HostTime, f64)>,
     /// Starts and seeks done.
     pub starts: u32,
+    /// True instants at which what is heard jumped (starts, seeks, pauses).
+    pub switches: Vec<HostTime>,
 }
 
 impl SimPlayer {
@@ -74,6 +76,7 @@ impl SimPlayer {
             rate: 1.0,
             pending_rate: None,
             starts: 0,
+            switches: Vec::new(),
         }
     }
 
@@ -95,6 +98,7 @@ impl SimPlayer {
                 (Some((ra, r)), Some((sa, _, _))) if ra <= sa => self.apply_rate(ra, r),
                 (_, Some((sa, position, playing))) => {
                     self.scheduled = None;
+                    self.switches.push(sa);
                     self.state = if playing {
                         State::Playing { position, at: sa }
                     } else {
@@ -169,6 +173,7 @@ impl SimPlayer {
                     clock.true_time(*at) + TimeDelta::from_micros(rng.random_range(-block..=block));
                 if when <= now {
                     self.scheduled = None;
+                    self.switches.push(now);
                     self.state = State::Paused(*position);
                 } else {
                     self.scheduled = Some((when, *position, false));
