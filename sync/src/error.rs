@@ -47,6 +47,18 @@ pub enum SyncError {
         /// What the decoder said.
         reason: String,
     },
+    /// A number no player could act on.
+    #[error("sync message {what} {value} is outside {min}..={max}")]
+    OutOfRange {
+        /// Which number.
+        what: &'static str,
+        /// Its value.
+        value: f64,
+        /// The least allowed.
+        min: f64,
+        /// The most allowed.
+        max: f64,
+    },
     /// A message that could not be written.
     #[error("sync message could not be encoded: {0}")]
     Encode(String),

@@ -43,10 +43,32 @@ fn check_text(what: &'static str, text: &str) -> Result<()> {
     Ok(())
 }
 
+fn check_number(
+    what: &'static str,
+    value: f64,
+    range: std::ops::RangeInclusive<f64>,
+) -> Result<()> {
+    if !range.contains(&value) {
+        return Err(SyncError::OutOfRange {
+            what,
+            value,
+            min: *range.start(),
+            max: *range.end(),
+        });
+    }
+    Ok(())
+}
+
+/// What a receiver could not act on sensibly is refused, as is what a sender must not send.
 fn check_message(message: &Message) -> Result<()> {
+    if let Some(transport) = message.transport() {
+        check_number("rate", transport.rate, 0.1..=10.0)?;
+    }
     if let Message::SongStart(start) = message {
         check_text("song id", &start.song_id)?;
         check_text("media locator", &start.media)?;
+        check_number("key", f64::from(start.key), -24.0..=24.0)?;
+        check_number("tempo", f64::from(start.tempo), 0.1..=10.0)?;
     }
     Ok(())
 }
@@ -335,6 +357,23 @@ mod tests {
         ));
         assert!(from_json(r#"{"v":1,"type":"beat","seq":"x"}"#).is_err());
         assert!(from_json("not json").is_err());
+    }
+
+    #[test]
+    fn nonsense_numbers_are_refused() {
+        let mut bytes = encode(&Message::Beat(transport())).unwrap();
+        let nan = Transport {
+            rate: f64::NAN,
+            ..transport()
+        };
+        assert!(matches!(
+            encode(&Message::Beat(nan)),
+            Err(SyncError::OutOfRange { what: "rate", .. })
+        ));
+        // The same, forged on the wire: the rate is the body's last eight bytes but one.
+        let at = bytes.len() - 9;
+        bytes[at..at + 8].copy_from_slice(&f64::INFINITY.to_le_bytes());
+        assert!(matches!(decode(&bytes), Err(SyncError::OutOfRange { .. })));
     }
 
     #[test]
