@@ -18,6 +18,8 @@ pub mod clock;
 pub mod error;
 pub mod follower;
 pub mod leader;
+#[cfg(feature = "net")]
+pub mod net;
 pub mod ping;
 pub mod proto;
 pub mod rate_limit;
