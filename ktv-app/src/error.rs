@@ -30,6 +30,34 @@ pub enum Error {
         /// What is wrong, with the line where there is one.
         reason: String,
     },
+    /// A request that does not make sense (a field out of range, malformed input).
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// Something named that does not exist.
+    #[error("no {what} {id}")]
+    NotFound {
+        /// What kind of thing.
+        what: &'static str,
+        /// Its id as given.
+        id: String,
+    },
+    /// The caller's role does not allow the action.
+    #[error("{action} is not allowed: {reason}")]
+    Forbidden {
+        /// What was attempted.
+        action: &'static str,
+        /// Why not, naming the role.
+        reason: String,
+    },
+    /// The action is allowed but the room's state or rules refuse it now (a limit, a
+    /// taken seat).
+    #[error("{action} refused: {reason}")]
+    Refused {
+        /// What was attempted.
+        action: &'static str,
+        /// Why.
+        reason: String,
+    },
     /// The HTTP server failed while serving.
     #[error("the HTTP server failed: {0}")]
     Serve(#[source] std::io::Error),

@@ -22,6 +22,7 @@ pub mod error;
 pub mod http;
 pub mod library;
 pub mod lyrics_tool;
+pub mod room;
 pub mod score_tool;
 pub mod video_tool;
 
