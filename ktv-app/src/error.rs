@@ -41,6 +41,9 @@ pub enum Error {
         /// Its id as given.
         id: String,
     },
+    /// The caller could not be identified (no or a wrong member secret).
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
     /// The caller's role does not allow the action.
     #[error("{action} is not allowed: {reason}")]
     Forbidden {
