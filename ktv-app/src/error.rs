@@ -61,6 +61,9 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A fault of the service itself (a poisoned lock, a storage failure).
+    #[error("internal error: {0}")]
+    Internal(String),
     /// The HTTP server failed while serving.
     #[error("the HTTP server failed: {0}")]
     Serve(#[source] std::io::Error),

@@ -24,6 +24,7 @@ pub mod library;
 pub mod lyrics_tool;
 pub mod room;
 pub mod score_tool;
+pub mod store;
 pub mod video_tool;
 
 pub use error::{Error, Result};

@@ -13,7 +13,7 @@ use crate::{Error, Result};
 pub const SONG_MANIFEST: &str = "song.toml";
 
 /// A song found in the library.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SongEntry {
     /// The song's id: its folder name, unique within the library.
     pub id: String,
@@ -21,6 +21,8 @@ pub struct SongEntry {
     pub title: String,
     /// The artist or origin from `song.toml`, if any.
     pub artist: Option<String>,
+    /// The song's length in seconds from `song.toml`, if it says.
+    pub duration: Option<f64>,
     /// The song folder.
     pub folder: PathBuf,
     /// Why the manifest could not be read, if it could not; the song is still listed so a
@@ -33,6 +35,7 @@ pub struct SongEntry {
 struct Manifest {
     title: Option<String>,
     artist: Option<String>,
+    duration: Option<f64>,
 }
 
 /// Scans `folder` for song folders (sub-folders holding a `song.toml`), sorted by id.
@@ -77,6 +80,7 @@ fn read_entry(id: String, folder: PathBuf, manifest_path: &Path) -> SongEntry {
         Ok(manifest) => SongEntry {
             title: manifest.title.unwrap_or_else(|| id.clone()),
             artist: manifest.artist,
+            duration: manifest.duration.filter(|d| d.is_finite() && *d > 0.0),
             id,
             folder,
             problem: None,
@@ -84,6 +88,7 @@ fn read_entry(id: String, folder: PathBuf, manifest_path: &Path) -> SongEntry {
         Err(reason) => SongEntry {
             title: id.clone(),
             artist: None,
+            duration: None,
             id,
             folder,
             problem: Some(format!("{}: {reason}", manifest_path.display())),

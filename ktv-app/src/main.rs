@@ -27,6 +27,9 @@ enum Command {
         /// The song library folder (one sub-folder with a song.toml per song).
         #[arg(long, env = "KTV_LIBRARY", default_value_os_t = default_library())]
         library: PathBuf,
+        /// The SQLite database of rooms, queues and results (created if missing).
+        #[arg(long, env = "KTV_DATABASE", default_value_os_t = default_database())]
+        database: PathBuf,
     },
     /// Check, convert and inspect lyrics files.
     #[command(subcommand)]
@@ -210,9 +213,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         )
         .init();
     match cli.command {
-        Command::Serve { bind, library } => tokio::runtime::Runtime::new()
+        Command::Serve {
+            bind,
+            library,
+            database,
+        } => tokio::runtime::Runtime::new()
             .context("cannot start the async runtime")?
-            .block_on(serve(bind, library)),
+            .block_on(serve(bind, library, database)),
         Command::Lyrics(command) => lyrics_command(command),
         Command::DemoSongs { out, seed, only } => {
             let songs = ktv_app::demo_songs::generate(&out, seed, only.as_deref(), |id| {
@@ -385,7 +392,7 @@ fn lyrics_command(command: LyricsCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(bind: SocketAddr, library: PathBuf) -> anyhow::Result<()> {
+async fn serve(bind: SocketAddr, library: PathBuf, database: PathBuf) -> anyhow::Result<()> {
     let listener = TcpListener::bind(bind)
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
@@ -401,7 +408,7 @@ async fn serve(bind: SocketAddr, library: PathBuf) -> anyhow::Result<()> {
     };
     println!("ktv is serving http://{host}:{}/", local.port());
     ktv_app::serve(
-        ktv_app::ServeConfig { library },
+        ktv_app::ServeConfig { library, database },
         listener,
         shutdown_signal(),
     )
@@ -432,5 +439,16 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => tracing::info!("Ctrl-C received, shutting down"),
         () = terminate => tracing::info!("SIGTERM received, shutting down"),
+    }
+}
+
+/// `$XDG_DATA_HOME/ktv/ktv.db`, else `~/.local/share/ktv/ktv.db`, else `./ktv.db`.
+fn default_database() -> PathBuf {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share")));
+    match data {
+        Some(dir) => dir.join("ktv").join("ktv.db"),
+        None => PathBuf::from("ktv.db"),
     }
 }

@@ -3,19 +3,32 @@
 //! [`serve`] runs until its shutdown future completes, then stops accepting, lets requests in
 //! flight finish and returns. Tests pass a listener bound to `127.0.0.1:0`.
 
+mod api;
+#[cfg(test)]
+mod api_tests;
+mod error;
 mod page;
+mod ws;
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
 use axum::response::{Html, Json};
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use tokio::net::TcpListener;
+use tokio::sync::broadcast;
+
+pub use api::{Caller, Credentials, now_ms};
 
 use crate::library::{self, SongEntry};
+use crate::room::Effect;
+use crate::room::registry::Registry;
+use crate::store::{SqliteStore, Store};
 use crate::{Error, Result};
 
 /// What the service serves.
@@ -23,29 +36,94 @@ use crate::{Error, Result};
 pub struct ServeConfig {
     /// The song library folder: one sub-folder with a `song.toml` per song.
     pub library: PathBuf,
+    /// The SQLite database file (created if missing).
+    pub database: PathBuf,
 }
+
+/// A singer whose client has been silent this long loses the stage (ms).
+pub const HEARTBEAT_TIMEOUT_MS: u64 = 15_000;
+
+/// Sync messages buffered per member before a slow one is dropped.
+const RELAY_BUFFER: usize = 512;
 
 /// State shared by every request; cheap to clone.
-#[derive(Debug, Clone)]
-struct AppState {
+#[derive(Clone)]
+pub(crate) struct AppState {
     library: PathBuf,
     songs: Arc<Vec<SongEntry>>,
+    rooms: Arc<Registry>,
+    store: Arc<SqliteStore>,
+    /// The rooms' time reference (answers clock pings).
+    clock: sync::net::NetClock,
+    relays: Arc<Mutex<HashMap<String, broadcast::Sender<Arc<ws::Relayed>>>>>,
 }
 
-/// Builds the router for a scanned library.
+impl AppState {
+    /// The room's sync relay.
+    fn relay(&self, room: &str) -> Result<broadcast::Sender<Arc<ws::Relayed>>> {
+        let mut relays = self
+            .relays
+            .lock()
+            .map_err(|_| Error::Internal("the relay table's lock was poisoned".into()))?;
+        Ok(relays
+            .entry(room.to_owned())
+            .or_insert_with(|| broadcast::channel(RELAY_BUFFER).0)
+            .clone())
+    }
+}
+
+/// Builds the router.
 fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/songs", get(songs))
+        .route("/songs/{song}/leaderboard", get(api::leaderboard))
+        .route("/rooms", post(api::create_room))
+        .route("/rooms/{room}", get(api::get_room))
+        .route("/rooms/{room}/members", post(api::join_room))
+        .route("/rooms/{room}/members/{member}", delete(api::remove_member))
+        .route("/rooms/{room}/seats", post(api::take_seat))
+        .route("/rooms/{room}/seats/mine", delete(api::leave_seat))
+        .route("/rooms/{room}/seats/{seat}", delete(api::free_seat))
+        .route("/rooms/{room}/seats/{seat}/mute", post(api::mute_seat))
+        .route("/rooms/{room}/queue", post(api::request_song))
+        .route("/rooms/{room}/queue/{request}", delete(api::remove_request))
+        .route("/rooms/{room}/queue/{request}/pin", post(api::pin_request))
+        .route(
+            "/rooms/{room}/queue/{request}/move",
+            post(api::move_request),
+        )
+        .route("/rooms/{room}/skip", post(api::skip))
+        .route("/rooms/{room}/controls", post(api::control))
+        .route("/rooms/{room}/performance/heartbeat", post(api::heartbeat))
+        .route("/rooms/{room}/performance/finished", post(api::finished))
+        .route("/rooms/{room}/history", get(api::history))
+        .route("/rooms/{room}/ws", get(ws::connect))
+        .fallback(api::not_found);
     Router::new()
         .route("/", get(index))
-        .route("/api/songs", get(songs))
+        .nest("/api", api)
         .with_state(state)
 }
 
-/// Scans the library, then serves HTTP on `listener` until `shutdown` completes.
+/// Scans the library, opens the database and loads its rooms, then serves HTTP on `listener`
+/// until `shutdown` completes.
 pub async fn serve(
     config: ServeConfig,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
+    let state = state(&config).await?;
+    let housekeeping = tokio::spawn(housekeeping(state.clone()));
+    let served = axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(Error::Serve);
+    housekeeping.abort();
+    served
+}
+
+/// The service's state: the library scanned, the rooms loaded.
+async fn state(config: &ServeConfig) -> Result<AppState> {
     let songs = library::scan(&config.library)?;
     for song in &songs {
         if let Some(problem) = &song.problem {
@@ -57,14 +135,64 @@ pub async fn serve(
         library = %config.library.display(),
         "song library scanned"
     );
-    let state = AppState {
-        library: config.library,
+    let store = SqliteStore::open(&config.database).await?;
+    let rooms = Registry::default();
+    for room in store.load_rooms().await? {
+        rooms.insert(room)?;
+    }
+    Ok(AppState {
+        library: config.library.clone(),
         songs: Arc::new(songs),
-    };
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(Error::Serve)
+        rooms: Arc::new(rooms),
+        store: Arc::new(store),
+        clock: sync::net::NetClock::system(),
+        relays: Arc::default(),
+    })
+}
+
+/// Once a second: ends performances whose singer went silent; once a minute: closes rooms
+/// idle past their expiry.
+async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut seconds = 0u64;
+    loop {
+        tick.tick().await;
+        seconds += 1;
+        let now = now_ms();
+        for id in state.rooms.ids().unwrap_or_default() {
+            let Ok(live) = state.rooms.get(&id) else {
+                continue;
+            };
+            let ended = live.act(
+                |room| match room.check_heartbeat(HEARTBEAT_TIMEOUT_MS, now) {
+                    Some(effect) => Ok(((), effect)),
+                    None => Err(Error::Refused {
+                        action: "heartbeat check",
+                        reason: "nothing to do".into(),
+                    }),
+                },
+            );
+            if let Ok(((), effect, room)) = ended {
+                if let Effect::Ended(result) = &effect {
+                    tracing::info!(room = %id, song = %result.song_id, "the singer went silent; moving on");
+                    if let Err(e) = state.store.add_result(&id, result).await {
+                        tracing::error!("{e}");
+                    }
+                }
+                if let Err(e) = state.store.save_room(&room).await {
+                    tracing::error!("{e}");
+                }
+            }
+        }
+        if seconds.is_multiple_of(60) {
+            for id in state.rooms.expire(now).unwrap_or_default() {
+                tracing::info!(room = %id, "closed after being idle");
+                if let Err(e) = state.store.delete_room(&id).await {
+                    tracing::error!("{e}");
+                }
+            }
+        }
+    }
 }
 
 async fn index(State(state): State<AppState>) -> Html<String> {
@@ -96,10 +224,16 @@ mod tests {
         (status, String::from_utf8(bytes.to_vec()).unwrap())
     }
 
-    fn state_with(songs: Vec<SongEntry>) -> AppState {
+    pub(super) async fn state_with(songs: Vec<SongEntry>) -> AppState {
+        let dir = std::env::temp_dir().join(format!("ktv-http-{}", api::token(12)));
+        let store = SqliteStore::open(&dir.join("ktv.db")).await.unwrap();
         AppState {
             library: PathBuf::from("/lib"),
             songs: Arc::new(songs),
+            rooms: Arc::default(),
+            store: Arc::new(store),
+            clock: sync::net::NetClock::system(),
+            relays: Arc::default(),
         }
     }
 
@@ -108,6 +242,7 @@ mod tests {
             id: id.into(),
             title: title.into(),
             artist: Some("Trad.".into()),
+            duration: Some(100.0),
             folder: PathBuf::from("/lib").join(id),
             problem: None,
         }
@@ -115,10 +250,8 @@ mod tests {
 
     #[tokio::test]
     async fn index_lists_the_songs() {
-        let router = router(state_with(vec![
-            song("jasmine", "茉莉花"),
-            song("twinkle", "Twinkle"),
-        ]));
+        let router =
+            router(state_with(vec![song("jasmine", "茉莉花"), song("twinkle", "Twinkle")]).await);
         let (status, body) = get_body(router, "/").await;
         assert_eq!(status, 200);
         assert!(body.contains("茉莉花"), "{body}");
@@ -127,7 +260,7 @@ mod tests {
 
     #[tokio::test]
     async fn songs_api_returns_json() {
-        let router = router(state_with(vec![song("jasmine", "茉莉花")]));
+        let router = router(state_with(vec![song("jasmine", "茉莉花")]).await);
         let (status, body) = get_body(router, "/api/songs").await;
         assert_eq!(status, 200);
         assert!(body.starts_with("[{\"id\":\"jasmine\""), "{body}");
@@ -135,7 +268,7 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_path_is_404() {
-        let (status, _) = get_body(router(state_with(vec![])), "/nope").await;
+        let (status, _) = get_body(router(state_with(vec![]).await), "/nope").await;
         assert_eq!(status, 404);
     }
 }

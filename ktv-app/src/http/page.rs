@@ -73,6 +73,7 @@ mod tests {
             id: "x".into(),
             title: "<script>alert(1)</script>".into(),
             artist: None,
+            duration: None,
             folder: "/lib/x".into(),
             problem: None,
         };

@@ -9,6 +9,7 @@
 //! controls.
 
 pub mod queue;
+pub mod registry;
 
 use std::collections::BTreeMap;
 

@@ -1,0 +1,182 @@
+//! A member's WebSocket: the room's state after every change (text, JSON, in order, each with
+//! the room's version), live controls for the singer's engine, and the sync relay. The room is
+//! the time reference: clock pings are answered here with the room's clock. What the singer
+//! on stage says about their player is relayed to everyone else, within per-type rate limits;
+//! a member who cannot keep up is disconnected rather than slowing the room.
+//!
+//! Sync messages travel in the form the client speaks: binary frames (the `sync` crate's
+//! envelope) or JSON text frames (the web page).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use sync::rate_limit::RateLimit;
+use sync::{Message, wire};
+use tokio::sync::broadcast;
+
+use crate::http::AppState;
+use crate::room::queue::{MemberId, Singer};
+use crate::{Error, Result};
+
+/// Who connects.
+#[derive(Debug, Deserialize)]
+pub struct Credentials {
+    /// The member.
+    pub member: MemberId,
+    /// Their secret.
+    pub secret: String,
+}
+
+/// A relayed sync message, with who sent it.
+#[derive(Debug, Clone)]
+pub struct Relayed {
+    /// The sender (not sent back to them).
+    pub from: MemberId,
+    /// The message.
+    pub message: Message,
+}
+
+/// `GET /api/rooms/{room}/ws?member=..&secret=..` (browsers cannot set headers on a
+/// WebSocket, so the credentials come in the query).
+pub async fn connect(
+    State(state): State<AppState>,
+    Path(room_id): Path<String>,
+    Query(credentials): Query<Credentials>,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response> {
+    let live = state.rooms.get(&room_id)?;
+    let view = live.read(|room| {
+        room.authenticate(credentials.member, &credentials.secret)?;
+        Ok::<_, Error>(crate::room::registry::RoomView::of(room))
+    })??;
+    let events = live.subscribe();
+    let relay = state.relay(&room_id)?;
+    let first = serde_json::to_string(&crate::room::registry::RoomEvent::Room { room: &view })
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(upgrade
+        .max_message_size(wire::MAX_MESSAGE * 4)
+        .on_upgrade(move |socket| {
+            member_socket(
+                socket,
+                state,
+                room_id,
+                credentials.member,
+                first,
+                events,
+                relay,
+            )
+        }))
+}
+
+/// Messages per second a member may send, by kind.
+const BEATS_PER_SECOND: f64 = 30.0;
+const PINGS_PER_SECOND: f64 = 30.0;
+
+#[allow(clippy::too_many_arguments)]
+async fn member_socket(
+    socket: WebSocket,
+    state: AppState,
+    room_id: String,
+    member: MemberId,
+    first: String,
+    mut events: broadcast::Receiver<Arc<str>>,
+    relay: broadcast::Sender<Arc<Relayed>>,
+) {
+    let (mut sink, mut stream) = socket.split();
+    let mut relayed = relay.subscribe();
+    if sink.send(WsMessage::Text(first.into())).await.is_err() {
+        return;
+    }
+    let started = state.clock.now();
+    let mut beats = RateLimit::new(BEATS_PER_SECOND, 10, started);
+    let mut pings = RateLimit::new(PINGS_PER_SECOND, 40, started);
+    let mut json = false;
+    loop {
+        tokio::select! {
+            event = events.recv() => match event {
+                Ok(text) => {
+                    if sink.send(WsMessage::Text(text.to_string().into())).await.is_err() {
+                        break;
+                    }
+                }
+                // Too slow: drop the member rather than hold the room back; they reconnect
+                // and get the whole state again.
+                Err(broadcast::error::RecvError::Lagged(_)) | Err(broadcast::error::RecvError::Closed) => break,
+            },
+            message = relayed.recv() => match message {
+                Ok(relayed) if relayed.from != member => {
+                    let frame = if json {
+                        wire::to_json(&relayed.message).ok().map(|t| WsMessage::Text(t.into()))
+                    } else {
+                        wire::encode(&relayed.message).ok().map(|b| WsMessage::Binary(b.into()))
+                    };
+                    if let Some(frame) = frame
+                        && sink.send(frame).await.is_err()
+                    {
+                        break;
+                    }
+                }
+                Ok(_) => {}
+                Err(broadcast::error::RecvError::Lagged(_)) | Err(broadcast::error::RecvError::Closed) => break,
+            },
+            incoming = stream.next() => {
+                let received = state.clock.now();
+                let message = match incoming {
+                    Some(Ok(WsMessage::Binary(bytes))) => {
+                        json = false;
+                        wire::decode(&bytes).ok().flatten()
+                    }
+                    Some(Ok(WsMessage::Text(text))) => {
+                        json = true;
+                        wire::from_json(&text).ok().flatten()
+                    }
+                    Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(_)) => None,
+                };
+                let Some(message) = message else { continue };
+                match &message {
+                    Message::Ping(ping) => {
+                        if !pings.try_take(received) {
+                            continue;
+                        }
+                        let pong = Message::Pong(sync::ping::answer(ping, received, state.clock.now()));
+                        let frame = if json {
+                            wire::to_json(&pong).ok().map(|t| WsMessage::Text(t.into()))
+                        } else {
+                            wire::encode(&pong).ok().map(|b| WsMessage::Binary(b.into()))
+                        };
+                        if let Some(frame) = frame
+                            && sink.send(frame).await.is_err()
+                        {
+                            break;
+                        }
+                    }
+                    Message::Pong(_) => {}
+                    _ => {
+                        // Only the singer on stage speaks for the song.
+                        let on_stage = state
+                            .rooms
+                            .get(&room_id)
+                            .and_then(|live| live.read(|room| {
+                                room.performance.as_ref().is_some_and(|p| p.request.singer == Singer::Member(member))
+                            }))
+                            .unwrap_or(false);
+                        if on_stage && beats.try_take(received) {
+                            let _ = relay.send(Arc::new(Relayed { from: member, message }));
+                        }
+                    }
+                }
+            }
+            () = tokio::time::sleep(Duration::from_secs(30)) => {
+                if sink.send(WsMessage::Ping(Vec::new().into())).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! The service's live rooms: each behind its own short lock (never held across an await),
+//! with a broadcast channel that carries every change to the room's members in order. What
+//! members see is a [`RoomView`]: the room without its secrets.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+use crate::room::queue::{MemberId, Queue};
+use crate::room::{Control, Effect, Performance, Role, Room, Seat};
+use crate::{Error, Result};
+
+/// Room events buffered per member before a slow one is dropped.
+const EVENT_BUFFER: usize = 256;
+
+/// A member as others see them.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    /// Their id.
+    pub id: MemberId,
+    /// Their name.
+    pub name: String,
+    /// Their role.
+    pub role: Role,
+}
+
+/// A room as its members see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoomView {
+    /// The room's id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Bumped by every change.
+    pub version: u64,
+    /// The owner.
+    pub owner: MemberId,
+    /// Everyone.
+    pub members: Vec<MemberView>,
+    /// The mic seats.
+    pub seats: Vec<Seat>,
+    /// The songs.
+    pub queue: Queue,
+    /// The song on stage.
+    pub performance: Option<Performance>,
+}
+
+impl RoomView {
+    /// What `room` shows.
+    pub fn of(room: &Room) -> RoomView {
+        RoomView {
+            id: room.id.clone(),
+            name: room.settings.name.clone(),
+            version: room.version,
+            owner: room.owner,
+            members: room
+                .members
+                .values()
+                .map(|m| MemberView {
+                    id: m.id,
+                    name: m.name.clone(),
+                    role: room.role(m.id),
+                })
+                .collect(),
+            seats: room.seats.clone(),
+            queue: room.queue.clone(),
+            performance: room.performance.clone(),
+        }
+    }
+}
+
+/// What a room's broadcast carries, as JSON text.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum RoomEvent<'a> {
+    /// The whole room after a change.
+    Room {
+        /// The room.
+        room: &'a RoomView,
+    },
+    /// A live control for the singer's engine.
+    Control {
+        /// The room's version after it.
+        version: u64,
+        /// The control.
+        control: &'a Control,
+    },
+}
+
+/// One live room.
+pub struct LiveRoom {
+    room: Mutex<Room>,
+    events: broadcast::Sender<Arc<str>>,
+}
+
+impl LiveRoom {
+    fn new(room: Room) -> LiveRoom {
+        LiveRoom {
+            room: Mutex::new(room),
+            events: broadcast::channel(EVENT_BUFFER).0,
+        }
+    }
+
+    /// The room's broadcast, for a member's connection.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<str>> {
+        self.events.subscribe()
+    }
+
+    /// Reads the room.
+    pub fn read<T>(&self, f: impl FnOnce(&Room) -> T) -> Result<T> {
+        let room = self.room.lock().map_err(|_| poisoned())?;
+        Ok(f(&room))
+    }
+
+    /// Applies a change; on success broadcasts the new state (and a control, if the change
+    /// was one) in the lock's order, and returns the result, what it did beyond the state,
+    /// and a copy of the room to store.
+    pub fn act<T>(
+        &self,
+        f: impl FnOnce(&mut Room) -> Result<(T, Effect)>,
+    ) -> Result<(T, Effect, Room)> {
+        let mut room = self.room.lock().map_err(|_| poisoned())?;
+        let (value, effect) = f(&mut room)?;
+        let view = RoomView::of(&room);
+        if let Effect::Control(control) = &effect
+            && let Ok(text) = serde_json::to_string(&RoomEvent::Control {
+                version: room.version,
+                control,
+            })
+        {
+            let _ = self.events.send(text.into());
+        }
+        if let Ok(text) = serde_json::to_string(&RoomEvent::Room { room: &view }) {
+            // Nobody listening is not an error.
+            let _ = self.events.send(text.into());
+        }
+        Ok((value, effect, room.clone()))
+    }
+}
+
+fn poisoned() -> Error {
+    Error::Internal("a room's lock was poisoned by a panic".into())
+}
+
+/// Every live room.
+#[derive(Default)]
+pub struct Registry {
+    rooms: Mutex<HashMap<String, Arc<LiveRoom>>>,
+}
+
+impl Registry {
+    /// Adds a room (a new one, or one loaded from storage).
+    pub fn insert(&self, room: Room) -> Result<Arc<LiveRoom>> {
+        let id = room.id.clone();
+        let live = Arc::new(LiveRoom::new(room));
+        self.rooms
+            .lock()
+            .map_err(|_| poisoned())?
+            .insert(id, Arc::clone(&live));
+        Ok(live)
+    }
+
+    /// The room with `id`.
+    pub fn get(&self, id: &str) -> Result<Arc<LiveRoom>> {
+        self.rooms
+            .lock()
+            .map_err(|_| poisoned())?
+            .get(id)
+            .cloned()
+            .ok_or_else(|| Error::NotFound {
+                what: "room",
+                id: id.into(),
+            })
+    }
+
+    /// Removes the rooms idle past their expiry at `now`; returns their ids.
+    pub fn expire(&self, now: u64) -> Result<Vec<String>> {
+        let mut rooms = self.rooms.lock().map_err(|_| poisoned())?;
+        let expired: Vec<String> = rooms
+            .iter()
+            .filter(|(_, live)| live.read(|r| r.expired(now)).unwrap_or(false))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in &expired {
+            rooms.remove(id);
+        }
+        Ok(expired)
+    }
+
+    /// The ids of the live rooms.
+    pub fn ids(&self) -> Result<Vec<String>> {
+        Ok(self
+            .rooms
+            .lock()
+            .map_err(|_| poisoned())?
+            .keys()
+            .cloned()
+            .collect())
+    }
+}
