@@ -122,7 +122,13 @@ impl LiveRoom {
         f: impl FnOnce(&mut Room) -> Result<(T, Effect)>,
     ) -> Result<(T, Effect, Room)> {
         let mut room = self.room.lock().map_err(|_| poisoned())?;
+        let before = room.version;
         let (value, effect) = f(&mut room)?;
+        if room.version != before {
+            // One change, one version, however many steps it took (a request that also
+            // starts the song): clients see consecutive versions and can tell a gap.
+            room.version = before + 1;
+        }
         let view = RoomView::of(&room);
         if let Effect::Control(control) = &effect
             && let Ok(text) = serde_json::to_string(&RoomEvent::Control {

@@ -1,0 +1,293 @@
+//! The room service as a real process on 127.0.0.1: the queue rules and refusals by role over
+//! HTTP, every change reaching another member's WebSocket in order, and acknowledged writes
+//! surviving SIGKILL.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ktv_tests::process::{KtvProcess, Signal, http_call};
+use serde_json::{Value, json};
+
+struct Server {
+    process: KtvProcess,
+    url: String,
+}
+
+fn database(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ktv-room-service-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir.join("ktv.db")
+}
+
+fn start(database: &std::path::Path) -> Server {
+    let mut process = KtvProcess::spawn(&[
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+        "--database",
+        database.to_str().unwrap(),
+    ]);
+    let url = process
+        .wait_for_line(Duration::from_secs(30), |line| {
+            line.split_whitespace()
+                .find(|w| w.starts_with("http://"))
+                .map(|u| u.trim_end_matches('/').to_owned())
+        })
+        .unwrap_or_else(|e| panic!("ktv serve printed no URL ({e:?}): {}", process.stderr()));
+    Server { process, url }
+}
+
+impl Server {
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        who: Option<&Value>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let bearer = who.map(|w| format!("{}.{}", w["member"], w["secret"].as_str().unwrap()));
+        let body = body.map(|b| b.to_string());
+        let (status, text) = http_call(
+            method,
+            &format!("{}{path}", self.url),
+            bearer.as_deref(),
+            body.as_deref(),
+        )
+        .expect("the server answers");
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+}
+
+fn create_room(server: &Server) -> (Value, String) {
+    let (status, owner) = server.call(
+        "POST",
+        "/api/rooms",
+        None,
+        Some(json!({"name": "Test room", "owner_name": "Owner", "rules": {"max_songs": 2, "max_seconds": null, "fair_rotation": true}})),
+    );
+    assert_eq!(status, 201, "{owner}");
+    let room = owner["room"].as_str().unwrap().to_owned();
+    (owner, room)
+}
+
+fn join(server: &Server, room: &str, token: &Value, name: &str) -> Value {
+    let (status, member) = server.call(
+        "POST",
+        &format!("/api/rooms/{room}/members"),
+        None,
+        Some(json!({"token": token, "name": name})),
+    );
+    assert_eq!(status, 201, "{member}");
+    member
+}
+
+#[test]
+fn queue_rules_and_refusals_by_role_over_http_and_changes_reach_other_members_in_order() {
+    let db = database("rules");
+    let server = start(&db);
+    let (owner, room) = create_room(&server);
+    let base = format!("/api/rooms/{room}");
+    let (alice, bob, carol) = (
+        join(&server, &room, &owner["join_token"], "Alice"),
+        join(&server, &room, &owner["join_token"], "Bob"),
+        join(&server, &room, &owner["join_token"], "Carol"),
+    );
+
+    // Carol listens on a WebSocket, as the page does.
+    let ws_url = format!(
+        "{}/api/rooms/{room}/ws?member={}&secret={}",
+        server.url.replace("http://", "ws://"),
+        carol["member"],
+        carol["secret"].as_str().unwrap()
+    );
+    let (mut socket, _) = tungstenite::connect(ws_url).expect("the WebSocket opens");
+    if let tungstenite::stream::MaybeTlsStream::Plain(stream) = socket.get_ref() {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+    }
+    let mut next_event = || loop {
+        let message = socket.read().expect("an event within 5 s");
+        if let tungstenite::Message::Text(text) = message {
+            let event: Value = serde_json::from_str(&text).unwrap();
+            if event["type"] == "room" {
+                return event["room"].clone();
+            }
+        }
+    };
+    let first = next_event();
+    let mut version = first["version"].as_u64().unwrap();
+
+    for who in [&alice, &bob] {
+        assert_eq!(
+            server
+                .call("POST", &format!("{base}/seats"), Some(who), Some(json!({})))
+                .0,
+            200
+        );
+    }
+    let request = |who: &Value, song: &str| {
+        server.call(
+            "POST",
+            &format!("{base}/queue"),
+            Some(who),
+            Some(json!({"song_id": song})),
+        )
+    };
+    assert_eq!(
+        request(&carol, "jasmine").0,
+        403,
+        "the audience may not request"
+    );
+    assert_eq!(request(&alice, "jasmine").0, 201);
+    assert_eq!(request(&alice, "farewell").0, 201);
+    assert_eq!(request(&alice, "twinkle").0, 201);
+    let (status, body) = request(&alice, "susanna");
+    assert_eq!(status, 409, "over the limit of 2 waiting: {body}");
+    assert_eq!(request(&bob, "tigers").0, 201);
+    // Fair rotation: Alice is on stage (her first song), so Bob's first goes before her
+    // second and third.
+    let (_, view) = server.call("GET", &base, Some(&carol), None);
+    let order: Vec<&str> = view["queue"]["waiting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["song_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, ["tigers", "farewell", "twinkle"], "{view}");
+    let twinkle = view["queue"]["waiting"][2]["id"].as_u64().unwrap();
+    assert_eq!(
+        server
+            .call(
+                "POST",
+                &format!("{base}/queue/{twinkle}/pin"),
+                Some(&alice),
+                Some(json!({}))
+            )
+            .0,
+        403
+    );
+    assert_eq!(
+        server
+            .call(
+                "POST",
+                &format!("{base}/queue/{twinkle}/pin"),
+                Some(&owner),
+                Some(json!({}))
+            )
+            .0,
+        204
+    );
+    assert_eq!(
+        server
+            .call("POST", &format!("{base}/skip"), Some(&bob), Some(json!({})))
+            .0,
+        403
+    );
+    assert_eq!(
+        server
+            .call(
+                "POST",
+                &format!("{base}/skip"),
+                Some(&alice),
+                Some(json!({}))
+            )
+            .0,
+        204
+    );
+
+    // Every change reached Carol, in order, none missed.
+    let (_, now) = server.call("GET", &base, Some(&carol), None);
+    let last = now["version"].as_u64().unwrap();
+    let started = Instant::now();
+    while version < last {
+        let event = next_event();
+        let v = event["version"].as_u64().unwrap();
+        assert_eq!(v, version + 1, "a change was missed or reordered");
+        version = v;
+    }
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert_eq!(
+        now["performance"]["request"]["song_id"], "twinkle",
+        "the pinned song is on after the skip"
+    );
+}
+
+#[test]
+fn acknowledged_writes_survive_sigkill() {
+    let db = database("sigkill");
+    let server = start(&db);
+    let (owner, room) = create_room(&server);
+    let base = format!("/api/rooms/{room}");
+    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    // Two writers add walk-up singers' songs as fast as the server acknowledges them.
+    let writers: Vec<_> = (0..2)
+        .map(|w| {
+            let (url, owner, base) = (server.url.clone(), owner.clone(), base.clone());
+            let (acknowledged, stop) = (Arc::clone(&acknowledged), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                let bearer = format!("{}.{}", owner["member"], owner["secret"].as_str().unwrap());
+                for i in 0.. {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let body = json!({"song_id": "jasmine", "walk_up": format!("guest {w}-{i}")})
+                        .to_string();
+                    match http_call(
+                        "POST",
+                        &format!("{url}{base}/queue"),
+                        Some(&bearer),
+                        Some(&body),
+                    ) {
+                        Ok((201, text)) => {
+                            let id = serde_json::from_str::<Value>(&text).unwrap()["request"]
+                                .as_u64()
+                                .unwrap();
+                            acknowledged.lock().unwrap().push(id);
+                        }
+                        // The server died under us: what was not acknowledged may be lost.
+                        _ => break,
+                    }
+                }
+            })
+        })
+        .collect();
+    while acknowledged.lock().unwrap().len() < 60 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    server.process.signal(Signal::SIGKILL);
+    stop.store(true, Ordering::Relaxed);
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    drop(server);
+
+    let server = start(&db);
+    let (status, view) = server.call("GET", &base, Some(&owner), None);
+    assert_eq!(status, 200, "the room is back: {view}");
+    let mut kept: Vec<u64> = view["queue"]["waiting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(
+            view["performance"]["request"]
+                .as_object()
+                .map(|_| &view["performance"]["request"]),
+        )
+        .map(|r| r["id"].as_u64().unwrap())
+        .collect();
+    kept.sort_unstable();
+    let missing: Vec<_> = acknowledged
+        .iter()
+        .filter(|id| kept.binary_search(id).is_err())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "acknowledged but lost: {missing:?} of {}",
+        acknowledged.len()
+    );
+}
