@@ -23,6 +23,7 @@ impl Api {
             duration: Some(seconds),
             folder: PathBuf::from("/lib").join(id),
             problem: None,
+            search: Default::default(),
         };
         let state = tests::state_with(vec![song("jasmine", 101.8), song("farewell", 90.0)]).await;
         Api {
@@ -397,4 +398,85 @@ async fn unknown_api_paths_get_the_error_shape() {
     let api = Api::new().await;
     let (status, body) = api.call(Method::GET, "/api/nope", None, None).await;
     refused_with(status, &body, StatusCode::NOT_FOUND, "not_found");
+}
+
+/// The demo library, scanned as the service does.
+async fn demo_library() -> Api {
+    let root = PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or(env!("CARGO_MANIFEST_DIR").into()),
+    )
+    .join("../assets");
+    let songs = library::scan(&root).unwrap();
+    let state = tests::state_with(songs).await;
+    Api {
+        router: router(state.clone()),
+        state,
+    }
+}
+
+#[tokio::test]
+async fn songs_are_found_by_pinyin_initials_and_serve_lyrics_and_media_ranges() {
+    let api = demo_library().await;
+    let (status, found) = api.call(Method::GET, "/api/songs?q=mlh", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let ids: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["jasmine"], "{found}");
+    let (_, found) = api
+        .call(Method::GET, "/api/songs?q=Susanna", None, None)
+        .await;
+    assert_eq!(found[0]["id"], "susanna");
+    let (_, all) = api.call(Method::GET, "/api/songs", None, None).await;
+    assert_eq!(all.as_array().unwrap().len(), 5);
+
+    let (status, lyrics) = api
+        .call(Method::GET, "/api/songs/jasmine/lyrics", None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(lyrics["lines"].as_array().unwrap().len() > 4, "{lyrics}");
+    assert!(!lyrics["notes"].as_array().unwrap().is_empty());
+
+    // A range of the accompaniment: 206 with exactly those bytes.
+    let file = library::media_file(
+        &api.state.songs[1].folder,
+        library::MediaKind::Accompaniment,
+    )
+    .unwrap()
+    .unwrap();
+    let bytes = std::fs::read(&file).unwrap();
+    let id = &api.state.songs[1].id;
+    let response = api
+        .router
+        .clone()
+        .oneshot(
+            Request::get(format!("/api/songs/{id}/media/accompaniment"))
+                .header("range", "bytes=100-199")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PARTIAL_CONTENT);
+    let range = response.headers()["content-range"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(range, format!("bytes 100-199/{}", bytes.len()));
+    let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    assert_eq!(&body[..], &bytes[100..200]);
+
+    let (status, body) = api
+        .call(Method::GET, "/api/songs/nope/lyrics", None, None)
+        .await;
+    refused_with(status, &body, StatusCode::NOT_FOUND, "not_found");
+    let (status, _) = api
+        .call(Method::GET, "/api/songs/jasmine/media/poster", None, None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }

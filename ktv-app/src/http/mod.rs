@@ -8,6 +8,7 @@ mod api;
 mod api_tests;
 mod error;
 mod page;
+mod songs;
 mod ws;
 
 use std::collections::HashMap;
@@ -18,7 +19,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
-use axum::response::{Html, Json};
+use axum::response::Html;
 use axum::routing::{delete, get, post};
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
@@ -75,7 +76,9 @@ impl AppState {
 /// Builds the router.
 fn router(state: AppState) -> Router {
     let api = Router::new()
-        .route("/songs", get(songs))
+        .route("/songs", get(songs::list))
+        .route("/songs/{song}/lyrics", get(songs::lyrics))
+        .route("/songs/{song}/media/{kind}", get(songs::media))
         .route("/songs/{song}/leaderboard", get(api::leaderboard))
         .route("/rooms", post(api::create_room))
         .route("/rooms/{room}", get(api::get_room))
@@ -199,10 +202,6 @@ async fn index(State(state): State<AppState>) -> Html<String> {
     Html(page::index(&state.library, &state.songs))
 }
 
-async fn songs(State(state): State<AppState>) -> Json<Vec<SongEntry>> {
-    Json(state.songs.to_vec())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,6 +244,7 @@ mod tests {
             duration: Some(100.0),
             folder: PathBuf::from("/lib").join(id),
             problem: None,
+            search: Default::default(),
         }
     }
 

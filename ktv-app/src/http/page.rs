@@ -76,6 +76,7 @@ mod tests {
             duration: None,
             folder: "/lib/x".into(),
             problem: None,
+            search: Default::default(),
         };
         let html = index(Path::new("/lib"), &[song]);
         assert!(!html.contains("<script>"), "{html}");

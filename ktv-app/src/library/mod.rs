@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
+pub mod search;
+
+pub use search::SearchKeys;
+
 /// The file in a song folder that describes the song.
 pub const SONG_MANIFEST: &str = "song.toml";
 
@@ -28,6 +32,9 @@ pub struct SongEntry {
     /// Why the manifest could not be read, if it could not; the song is still listed so a
     /// content team sees it.
     pub problem: Option<String>,
+    /// What the song is found by.
+    #[serde(skip)]
+    pub search: SearchKeys,
 }
 
 /// The fields of `song.toml` this module reads; the rest belong to later issues.
@@ -78,6 +85,10 @@ fn read_entry(id: String, folder: PathBuf, manifest_path: &Path) -> SongEntry {
         .and_then(|text| toml::from_str::<Manifest>(&text).map_err(|err| err.to_string()));
     match parsed {
         Ok(manifest) => SongEntry {
+            search: SearchKeys::new(
+                manifest.title.as_deref().unwrap_or(&id),
+                manifest.artist.as_deref(),
+            ),
             title: manifest.title.unwrap_or_else(|| id.clone()),
             artist: manifest.artist,
             duration: manifest.duration.filter(|d| d.is_finite() && *d > 0.0),
@@ -86,6 +97,7 @@ fn read_entry(id: String, folder: PathBuf, manifest_path: &Path) -> SongEntry {
             problem: None,
         },
         Err(reason) => SongEntry {
+            search: SearchKeys::new(&id, None),
             title: id.clone(),
             artist: None,
             duration: None,
@@ -177,6 +189,38 @@ fn read_manifest<T: serde::de::DeserializeOwned>(folder: &Path) -> Result<T> {
         _ => bad(e.to_string()),
     })?;
     toml::from_str(&text).map_err(|e| bad(e.to_string()))
+}
+
+/// A media file a client may fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaKind {
+    /// The accompaniment (or the file holding it).
+    Accompaniment,
+    /// The original (or the file holding it).
+    Original,
+    /// The music video.
+    Video,
+}
+
+/// The file of `kind` in the song in `folder`, if it has one.
+pub fn media_file(folder: &Path, kind: MediaKind) -> Result<Option<PathBuf>> {
+    if kind == MediaKind::Video {
+        return song_video(folder);
+    }
+    let manifest: AudioManifest = read_manifest(folder)?;
+    let file = match (manifest.files, kind) {
+        (FilesTable::TwoFiles { accompaniment, .. }, MediaKind::Accompaniment)
+        | (FilesTable::AccompanimentOnly { accompaniment }, MediaKind::Accompaniment) => {
+            Some(accompaniment)
+        }
+        (FilesTable::TwoFiles { original, .. }, _) => Some(original),
+        (FilesTable::TwoStreams { file, .. }, _) | (FilesTable::StereoSplit { file, .. }, _) => {
+            Some(file)
+        }
+        (FilesTable::AccompanimentOnly { .. }, _) => None,
+    };
+    Ok(file.map(|f| folder.join(f)))
 }
 
 /// The song's music video, if `song.toml` names one.

@@ -1,0 +1,77 @@
+//! The song library over HTTP: search, each song's lyrics as the lyrics crate's model (clients
+//! never parse lyrics files), its media with range requests, its leaderboard.
+
+use axum::Json;
+use axum::extract::{Path, Query, Request, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tower::ServiceExt;
+use tower_http::services::ServeFile;
+
+use crate::http::AppState;
+use crate::library::{self, MediaKind, SongEntry};
+use crate::{Error, Result};
+
+/// A search.
+#[derive(Debug, Default, Deserialize)]
+pub struct Search {
+    /// Title or artist substring, pinyin or pinyin initials.
+    pub q: Option<String>,
+}
+
+/// `GET /api/songs?q=..`
+pub async fn list(
+    State(state): State<AppState>,
+    Query(search): Query<Search>,
+) -> Json<Vec<SongEntry>> {
+    let query = search.q.unwrap_or_default();
+    Json(
+        state
+            .songs
+            .iter()
+            .filter(|s| s.search.matches(&query))
+            .cloned()
+            .collect(),
+    )
+}
+
+fn song<'a>(state: &'a AppState, id: &str) -> Result<&'a SongEntry> {
+    state
+        .songs
+        .iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| Error::NotFound {
+            what: "song",
+            id: id.into(),
+        })
+}
+
+/// `GET /api/songs/{song}/lyrics`
+pub async fn lyrics(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<lyrics::Lyrics>> {
+    let folder = song(&state, &id)?.folder.clone();
+    let lyrics = tokio::task::spawn_blocking(move || library::song_lyrics(&folder))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))??;
+    Ok(Json(lyrics))
+}
+
+/// `GET /api/songs/{song}/media/{kind}` (range requests answered with 206)
+pub async fn media(
+    State(state): State<AppState>,
+    Path((id, kind)): Path<(String, MediaKind)>,
+    request: Request,
+) -> Result<Response> {
+    let folder = song(&state, &id)?.folder.clone();
+    let file = library::media_file(&folder, kind)?.ok_or_else(|| Error::NotFound {
+        what: "media of that kind for song",
+        id: id.clone(),
+    })?;
+    let response = ServeFile::new(file)
+        .oneshot(request)
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(response.into_response())
+}
