@@ -20,6 +20,7 @@
 pub mod demo_songs;
 pub mod error;
 pub mod http;
+pub mod lan;
 pub mod library;
 pub mod lyrics_tool;
 pub mod room;

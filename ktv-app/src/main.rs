@@ -401,12 +401,14 @@ async fn serve(bind: SocketAddr, library: PathBuf, database: PathBuf) -> anyhow:
         .context("cannot read the bound address")?;
     let library = std::fs::canonicalize(&library).unwrap_or(library);
     // The URL line is the contract with scripts and tests: they wait for it on stdout.
-    let host = if local.ip().is_unspecified() {
-        "127.0.0.1".to_string()
-    } else {
-        local.ip().to_string()
-    };
-    println!("ktv is serving http://{host}:{}/", local.port());
+    let url = ktv_app::lan::url(local);
+    println!("ktv is serving {url}");
+    if local.ip().is_unspecified() {
+        // Phones on the same network scan this to open the page.
+        if let Some(qr) = ktv_app::lan::terminal_qr(&url) {
+            eprintln!("{qr}scan to open {url} on a phone on this network");
+        }
+    }
     ktv_app::serve(
         ktv_app::ServeConfig { library, database },
         listener,
