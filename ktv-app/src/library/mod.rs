@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 pub mod search;
+pub mod ultrastar;
 
 pub use search::SearchKeys;
 
@@ -69,14 +70,75 @@ pub fn scan(folder: &Path) -> Result<Vec<SongEntry>> {
         })?;
         let song_folder = entry.path();
         let manifest_path = song_folder.join(SONG_MANIFEST);
-        if !manifest_path.is_file() {
-            continue;
-        }
         let id = entry.file_name().to_string_lossy().into_owned();
-        songs.push(read_entry(id, song_folder, &manifest_path));
+        if manifest_path.is_file() {
+            let mut song = read_entry(id, song_folder, &manifest_path);
+            if song.problem.is_none() {
+                let problems = problems(&song.folder);
+                if !problems.is_empty() {
+                    song.problem = Some(problems.join("; "));
+                }
+            }
+            songs.push(song);
+        } else if song_folder.is_dir() && ultrastar::is_song_folder(&song_folder) {
+            songs.push(read_ultrastar(id, song_folder));
+        }
     }
     songs.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(songs)
+}
+
+/// An UltraStar folder's entry (a problem, not an error, if its file does not read).
+fn read_ultrastar(id: String, folder: PathBuf) -> SongEntry {
+    match ultrastar::read(&folder) {
+        Ok((_, lyrics)) => {
+            let title = lyrics.meta.title.clone().unwrap_or_else(|| id.clone());
+            let artist = lyrics.meta.artist.clone();
+            let problems = ultrastar::problems(&folder, &lyrics);
+            SongEntry {
+                search: SearchKeys::new(&title, artist.as_deref()),
+                duration: lyrics.lines.last().map(|l| l.end.as_secs_f64()),
+                title,
+                artist,
+                id,
+                folder,
+                problem: (!problems.is_empty()).then(|| problems.join("; ")),
+            }
+        }
+        Err(e) => SongEntry {
+            search: SearchKeys::new(&id, None),
+            title: id.clone(),
+            artist: None,
+            duration: None,
+            id,
+            folder,
+            problem: Some(e.to_string()),
+        },
+    }
+}
+
+/// What is wrong with a `song.toml` song's files: missing audio, video or lyrics, lyrics that
+/// do not read. Reported with the song, never fatal.
+fn problems(folder: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    for kind in [
+        MediaKind::Accompaniment,
+        MediaKind::Original,
+        MediaKind::Video,
+    ] {
+        match media_file(folder, kind) {
+            Ok(Some(file)) if !file.is_file() => {
+                problems.push(format!("{} is missing", file.display()));
+            }
+            Err(e) => problems.push(e.to_string()),
+            _ => {}
+        }
+    }
+    if let Err(e) = song_lyrics(folder) {
+        problems.push(e.to_string());
+    }
+    problems.dedup();
+    problems
 }
 
 fn read_entry(id: String, folder: PathBuf, manifest_path: &Path) -> SongEntry {
@@ -205,6 +267,16 @@ pub enum MediaKind {
 
 /// The file of `kind` in the song in `folder`, if it has one.
 pub fn media_file(folder: &Path, kind: MediaKind) -> Result<Option<PathBuf>> {
+    if ultrastar::is_song_folder(folder) {
+        let (_, lyrics) = ultrastar::read(folder)?;
+        let media = lyrics.meta.media;
+        let file = match kind {
+            MediaKind::Accompaniment => media.instrumental,
+            MediaKind::Original => media.audio,
+            MediaKind::Video => media.video,
+        };
+        return Ok(file.map(|f| folder.join(f)));
+    }
     if kind == MediaKind::Video {
         return song_video(folder);
     }
@@ -232,6 +304,9 @@ pub fn song_video(folder: &Path) -> Result<Option<PathBuf>> {
 /// The song's lyrics: its UltraStar file when it has one (words and the reference melody),
 /// else its lyrics file; title and artist from `song.toml` where the lyrics name none.
 pub fn song_lyrics(folder: &Path) -> Result<lyrics::Lyrics> {
+    if ultrastar::is_song_folder(folder) {
+        return ultrastar::read(folder).map(|(_, lyrics)| lyrics);
+    }
     let manifest: LyricsManifest = read_manifest(folder)?;
     let file = manifest
         .files
@@ -371,6 +446,59 @@ mod tests {
     }
 
     #[test]
+    fn ultrastar_folders_are_songs_and_missing_files_are_reported_not_fatal() {
+        let dir = temp_library("ultrastar");
+        let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/jasmine");
+        // A singer's UltraStar folder: the .txt and the files its header names.
+        std::fs::create_dir_all(dir.join("Jasmine - Folk")).unwrap();
+        std::fs::copy(
+            demo.join("song.txt"),
+            dir.join("Jasmine - Folk/Jasmine.txt"),
+        )
+        .unwrap();
+        std::fs::copy(
+            demo.join("accompaniment.mp3"),
+            dir.join("Jasmine - Folk/accompaniment.mp3"),
+        )
+        .unwrap();
+        // The same without its audio.
+        std::fs::create_dir_all(dir.join("broken")).unwrap();
+        std::fs::copy(demo.join("song.txt"), dir.join("broken/x.txt")).unwrap();
+        // A song.toml whose accompaniment is missing.
+        std::fs::create_dir_all(dir.join("toml")).unwrap();
+        std::fs::write(
+            dir.join("toml/song.toml"),
+            "title = \"t\"\n[files]\nlayout = \"accompaniment-only\"\naccompaniment = \"gone.mp3\"\nlyrics = \"l.lrc\"\n",
+        )
+        .unwrap();
+
+        let songs = scan(&dir).unwrap();
+        let ids: Vec<&str> = songs.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["Jasmine - Folk", "broken", "toml"]);
+        let jasmine = &songs[0];
+        assert_eq!(jasmine.title, "茉莉花");
+        assert!(jasmine.search.matches("mlh"));
+        let problem = jasmine.problem.as_deref().unwrap_or_default();
+        assert!(problem.contains("video.mp4 is missing"), "{problem}");
+        assert!(!problem.contains("audio"), "{problem}");
+        assert!(song_lyrics(&jasmine.folder).unwrap().lines.len() > 4);
+        assert_eq!(
+            media_file(&jasmine.folder, MediaKind::Original).unwrap(),
+            Some(jasmine.folder.join("accompaniment.mp3"))
+        );
+        let broken = songs[1].problem.as_deref().unwrap_or_default();
+        assert!(
+            broken.contains("audio accompaniment.mp3 is missing"),
+            "{broken}"
+        );
+        let toml = songs[2].problem.as_deref().unwrap_or_default();
+        assert!(
+            toml.contains("gone.mp3 is missing") && toml.contains("l.lrc"),
+            "{toml}"
+        );
+    }
+
+    #[test]
     fn missing_folder_is_an_empty_library() {
         let songs = scan(Path::new("/nonexistent/ktv/library")).unwrap();
         assert!(songs.is_empty());
@@ -398,7 +526,11 @@ mod tests {
         );
         assert_eq!(songs[1].title, "茉莉花");
         assert_eq!(songs[1].artist.as_deref(), Some("Jiangsu folk song"));
-        assert!(songs.iter().all(|s| s.problem.is_none()));
+        // Listed, and what keeps them from playing said: no [files] table.
+        for song in &songs {
+            let problem = song.problem.as_deref().unwrap_or_default();
+            assert!(problem.contains("files"), "{problem}");
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
