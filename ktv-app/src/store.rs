@@ -20,7 +20,7 @@ use crate::room::{Ending, PerformanceResult, Room};
 use crate::{Error, Result};
 
 /// A stored result with its room.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StoredResult {
     /// The room it was sung in.
     pub room_id: String,

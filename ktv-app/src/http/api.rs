@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::http::AppState;
+use crate::http::error::ErrorBody;
 use crate::room::queue::{MemberId, Preset, QueueRules, RequestId};
 use crate::room::registry::RoomView;
 use crate::room::{Control, Effect, Room, RoomSettings};
@@ -89,7 +90,7 @@ pub fn token(n: usize) -> String {
 }
 
 /// Creating a room.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRoom {
     /// The room's name.
@@ -105,7 +106,7 @@ pub struct CreateRoom {
 }
 
 /// A member's credentials (after creating or joining).
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Credentials {
     /// The room.
     pub room: String,
@@ -118,6 +119,7 @@ pub struct Credentials {
 }
 
 /// `POST /api/rooms`
+#[utoipa::path(post, path = "/api/rooms", request_body = CreateRoom, responses((status = 201, body = Credentials), (status = 400, body = ErrorBody)))]
 pub async fn create_room(
     State(state): State<AppState>,
     Body(body): Body<CreateRoom>,
@@ -157,7 +159,7 @@ pub async fn create_room(
 }
 
 /// Joining a room.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JoinRoom {
     /// The token from the join link.
@@ -169,6 +171,7 @@ pub struct JoinRoom {
 }
 
 /// `POST /api/rooms/{room}/members`
+#[utoipa::path(post, path = "/api/rooms/{room}/members", params(("room" = String, Path)), request_body = JoinRoom, responses((status = 201, body = Credentials), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn join_room(
     State(state): State<AppState>,
     Path(room_id): Path<String>,
@@ -217,6 +220,7 @@ async fn act<T>(
 }
 
 /// `GET /api/rooms/{room}`
+#[utoipa::path(get, path = "/api/rooms/{room}", params(("room" = String, Path)), security(("member" = [])), responses((status = 200, body = RoomView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_room(
     State(state): State<AppState>,
     Path(room_id): Path<String>,
@@ -230,6 +234,7 @@ pub async fn get_room(
 }
 
 /// `DELETE /api/rooms/{room}/members/{member}`: leave, or (the owner) remove someone.
+#[utoipa::path(delete, path = "/api/rooms/{room}/members/{member}", params(("room" = String, Path), ("member" = u64, Path)), security(("member" = [])), responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn remove_member(
     State(state): State<AppState>,
     Path((room_id, member)): Path<(String, MemberId)>,
@@ -243,7 +248,7 @@ pub async fn remove_member(
 }
 
 /// Taking a seat.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TakeSeat {
     /// Which (the first free one if none).
@@ -251,13 +256,14 @@ pub struct TakeSeat {
 }
 
 /// The seat taken.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SeatTaken {
     /// Its index.
     pub seat: usize,
 }
 
 /// `POST /api/rooms/{room}/seats`
+#[utoipa::path(post, path = "/api/rooms/{room}/seats", params(("room" = String, Path)), security(("member" = [])), request_body = TakeSeat, responses((status = 200, body = SeatTaken), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn take_seat(
     State(state): State<AppState>,
     Path(room_id): Path<String>,
@@ -272,6 +278,7 @@ pub async fn take_seat(
 }
 
 /// `DELETE /api/rooms/{room}/seats/mine`
+#[utoipa::path(delete, path = "/api/rooms/{room}/seats/mine", params(("room" = String, Path)), security(("member" = [])), responses((status = 204), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn leave_seat(
     State(state): State<AppState>,
     Path(room_id): Path<String>,
@@ -285,7 +292,7 @@ pub async fn leave_seat(
 }
 
 /// Muting a seat.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MuteSeat {
     /// Muted or not.
@@ -293,6 +300,7 @@ pub struct MuteSeat {
 }
 
 /// `POST /api/rooms/{room}/seats/{seat}/mute` (owner)
+#[utoipa::path(post, path = "/api/rooms/{room}/seats/{seat}/mute", params(("room" = String, Path), ("seat" = usize, Path)), security(("member" = [])), request_body = MuteSeat, responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn mute_seat(
     State(state): State<AppState>,
     Path((room_id, seat)): Path<(String, usize)>,
@@ -307,6 +315,7 @@ pub async fn mute_seat(
 }
 
 /// `DELETE /api/rooms/{room}/seats/{seat}` (owner)
+#[utoipa::path(delete, path = "/api/rooms/{room}/seats/{seat}", params(("room" = String, Path), ("seat" = usize, Path)), security(("member" = [])), responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn free_seat(
     State(state): State<AppState>,
     Path((room_id, seat)): Path<(String, usize)>,
@@ -320,7 +329,7 @@ pub async fn free_seat(
 }
 
 /// Requesting a song (点歌).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestSong {
     /// The library's song id.
@@ -333,13 +342,14 @@ pub struct RequestSong {
 }
 
 /// The request made.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Requested {
     /// Its id.
     pub request: RequestId,
 }
 
 /// `POST /api/rooms/{room}/queue`
+#[utoipa::path(post, path = "/api/rooms/{room}/queue", params(("room" = String, Path)), security(("member" = [])), request_body = RequestSong, responses((status = 201, body = Requested), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn request_song(
     State(state): State<AppState>,
     Path(room_id): Path<String>,
@@ -366,6 +376,7 @@ pub async fn request_song(
 }
 
 /// `DELETE /api/rooms/{room}/queue/{request}`
+#[utoipa::path(delete, path = "/api/rooms/{room}/queue/{request}", params(("room" = String, Path), ("request" = u64, Path)), security(("member" = [])), responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn remove_request(
     State(state): State<AppState>,
     Path((room_id, request)): Path<(String, RequestId)>,
@@ -379,6 +390,7 @@ pub async fn remove_request(
 }
 
 /// `POST /api/rooms/{room}/queue/{request}/pin` (owner)
+#[utoipa::path(post, path = "/api/rooms/{room}/queue/{request}/pin", params(("room" = String, Path), ("request" = u64, Path)), security(("member" = [])), responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn pin_request(
     State(state): State<AppState>,
     Path((room_id, request)): Path<(String, RequestId)>,
@@ -392,7 +404,7 @@ pub async fn pin_request(
 }
 
 /// Moving a request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MoveRequest {
     /// Its new index among the waiting songs.
@@ -400,6 +412,7 @@ pub struct MoveRequest {
 }
 
 /// `POST /api/rooms/{room}/queue/{request}/move` (owner)
+#[utoipa::path(post, path = "/api/rooms/{room}/queue/{request}/move", params(("room" = String, Path), ("request" = u64, Path)), security(("member" = [])), request_body = MoveRequest, responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn move_request(
     State(state): State<AppState>,
     Path((room_id, request)): Path<(String, RequestId)>,
@@ -414,6 +427,7 @@ pub async fn move_request(
 }
 
 /// `POST /api/rooms/{room}/skip` (owner or the singer on stage)
+#[utoipa::path(post, path = "/api/rooms/{room}/skip", params(("room" = String, Path)), security(("member" = [])), responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn skip(
     State(state): State<AppState>,
     Path(room_id): Path<String>,
@@ -427,6 +441,7 @@ pub async fn skip(
 }
 
 /// `POST /api/rooms/{room}/controls` (owner or the singer on stage)
+#[utoipa::path(post, path = "/api/rooms/{room}/controls", params(("room" = String, Path)), security(("member" = [])), request_body = Control, responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn control(
     State(state): State<AppState>,
     Path(room_id): Path<String>,
@@ -441,7 +456,7 @@ pub async fn control(
 }
 
 /// The singer's client on the song.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SongReport {
     /// The running (or final) score.
@@ -449,6 +464,7 @@ pub struct SongReport {
 }
 
 /// `POST /api/rooms/{room}/performance/heartbeat`
+#[utoipa::path(post, path = "/api/rooms/{room}/performance/heartbeat", params(("room" = String, Path)), security(("member" = [])), request_body = SongReport, responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn heartbeat(
     State(state): State<AppState>,
     Path(room_id): Path<String>,
@@ -469,6 +485,7 @@ pub async fn heartbeat(
 }
 
 /// `POST /api/rooms/{room}/performance/finished`
+#[utoipa::path(post, path = "/api/rooms/{room}/performance/finished", params(("room" = String, Path)), security(("member" = [])), request_body = SongReport, responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn finished(
     State(state): State<AppState>,
     Path(room_id): Path<String>,
@@ -483,6 +500,7 @@ pub async fn finished(
 }
 
 /// `GET /api/rooms/{room}/history`
+#[utoipa::path(get, path = "/api/rooms/{room}/history", params(("room" = String, Path)), security(("member" = [])), responses((status = 200, body = Vec<StoredResult>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn history(
     State(state): State<AppState>,
     Path(room_id): Path<String>,
@@ -494,6 +512,7 @@ pub async fn history(
 }
 
 /// `GET /api/songs/{song}/leaderboard`
+#[utoipa::path(get, path = "/api/songs/{song}/leaderboard", params(("song" = String, Path)), responses((status = 200, body = Vec<StoredResult>)))]
 pub async fn leaderboard(
     State(state): State<AppState>,
     Path(song_id): Path<String>,

@@ -480,3 +480,48 @@ async fn songs_are_found_by_pinyin_initials_and_serve_lyrics_and_media_ranges() 
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn the_openapi_description_covers_every_route() {
+    let api = Api::new().await;
+    let (status, doc) = api.call(Method::GET, "/api/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
+    let paths = doc["paths"].as_object().unwrap();
+    for path in [
+        "/api/songs",
+        "/api/songs/{song}/lyrics",
+        "/api/songs/{song}/media/{kind}",
+        "/api/songs/{song}/leaderboard",
+        "/api/rooms",
+        "/api/rooms/{room}",
+        "/api/rooms/{room}/members",
+        "/api/rooms/{room}/members/{member}",
+        "/api/rooms/{room}/seats",
+        "/api/rooms/{room}/seats/mine",
+        "/api/rooms/{room}/seats/{seat}",
+        "/api/rooms/{room}/seats/{seat}/mute",
+        "/api/rooms/{room}/queue",
+        "/api/rooms/{room}/queue/{request}",
+        "/api/rooms/{room}/queue/{request}/pin",
+        "/api/rooms/{room}/queue/{request}/move",
+        "/api/rooms/{room}/skip",
+        "/api/rooms/{room}/controls",
+        "/api/rooms/{room}/performance/heartbeat",
+        "/api/rooms/{room}/performance/finished",
+        "/api/rooms/{room}/history",
+    ] {
+        assert!(paths.contains_key(path), "{path} is not described");
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for schema in [
+        "RoomView",
+        "Queue",
+        "Request",
+        "Preset",
+        "Control",
+        "ErrorBody",
+    ] {
+        assert!(schemas.contains_key(schema), "{schema} is not described");
+    }
+}

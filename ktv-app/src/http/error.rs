@@ -19,6 +19,23 @@ struct Detail<'a> {
     message: String,
 }
 
+/// The error shape, for the OpenAPI description.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // described, not built: responses are built from `Body`
+pub(crate) struct ErrorBody {
+    error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct ErrorDetail {
+    /// bad_request, unauthorized, forbidden, not_found, refused or internal.
+    code: String,
+    /// What and where.
+    message: String,
+}
+
 impl Error {
     /// The HTTP status and the error's code.
     pub fn status(&self) -> (StatusCode, &'static str) {

@@ -7,6 +7,7 @@ mod api;
 #[cfg(test)]
 mod api_tests;
 mod error;
+mod openapi;
 mod page;
 mod songs;
 mod ws;
@@ -101,11 +102,17 @@ fn router(state: AppState) -> Router {
         .route("/rooms/{room}/performance/finished", post(api::finished))
         .route("/rooms/{room}/history", get(api::history))
         .route("/rooms/{room}/ws", get(ws::connect))
+        .route("/openapi.json", get(openapi_json))
         .fallback(api::not_found);
     Router::new()
         .route("/", get(index))
         .nest("/api", api)
         .with_state(state)
+}
+
+async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
+    use utoipa::OpenApi;
+    axum::Json(openapi::ApiDoc::openapi())
 }
 
 /// Scans the library, opens the database and loads its rooms, then serves HTTP on `listener`

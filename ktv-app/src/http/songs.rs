@@ -9,6 +9,7 @@ use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
 use crate::http::AppState;
+use crate::http::error::ErrorBody;
 use crate::library::{self, MediaKind, SongEntry};
 use crate::{Error, Result};
 
@@ -20,6 +21,7 @@ pub struct Search {
 }
 
 /// `GET /api/songs?q=..`
+#[utoipa::path(get, path = "/api/songs", params(("q" = Option<String>, Query, description = "title or artist substring, pinyin or initials")), responses((status = 200, body = Vec<SongEntry>)))]
 pub async fn list(
     State(state): State<AppState>,
     Query(search): Query<Search>,
@@ -47,6 +49,7 @@ fn song<'a>(state: &'a AppState, id: &str) -> Result<&'a SongEntry> {
 }
 
 /// `GET /api/songs/{song}/lyrics`
+#[utoipa::path(get, path = "/api/songs/{song}/lyrics", params(("song" = String, Path)), responses((status = 200, description = "the lyrics crate's model as JSON", body = Object), (status = 404, body = ErrorBody)))]
 pub async fn lyrics(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -59,6 +62,7 @@ pub async fn lyrics(
 }
 
 /// `GET /api/songs/{song}/media/{kind}` (range requests answered with 206)
+#[utoipa::path(get, path = "/api/songs/{song}/media/{kind}", params(("song" = String, Path), ("kind" = String, Path, description = "accompaniment, original or video")), responses((status = 200, description = "the file"), (status = 206, description = "the range asked for"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn media(
     State(state): State<AppState>,
     Path((id, kind)): Path<(String, MediaKind)>,

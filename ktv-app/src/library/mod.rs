@@ -18,7 +18,7 @@ pub use search::SearchKeys;
 pub const SONG_MANIFEST: &str = "song.toml";
 
 /// A song found in the library.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SongEntry {
     /// The song's id: its folder name, unique within the library.
     pub id: String,
@@ -29,6 +29,7 @@ pub struct SongEntry {
     /// The song's length in seconds from `song.toml`, if it says.
     pub duration: Option<f64>,
     /// The song folder.
+    #[schema(value_type = String)]
     pub folder: PathBuf,
     /// Why the manifest could not be read, if it could not; the song is still listed so a
     /// content team sees it.

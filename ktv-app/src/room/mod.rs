@@ -51,7 +51,7 @@ impl Default for RoomSettings {
 }
 
 /// A member's role, derived from the room's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Manages the room.
@@ -77,7 +77,7 @@ pub struct Member {
 }
 
 /// A mic seat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Seat {
     /// Who sits there.
     pub member: Option<MemberId>,
@@ -86,7 +86,7 @@ pub struct Seat {
 }
 
 /// A live control, relayed to the singer's engine.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "control", rename_all = "snake_case")]
 pub enum Control {
     /// Pause the song.
@@ -151,7 +151,7 @@ impl Control {
 }
 
 /// The song on stage.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Performance {
     /// The request being sung.
     pub request: Request,
@@ -164,7 +164,7 @@ pub struct Performance {
 }
 
 /// How a performance ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Ending {
     /// Sung to the end.
@@ -176,7 +176,7 @@ pub enum Ending {
 }
 
 /// A performance that ended, for history and leaderboards.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PerformanceResult {
     /// The song.
     pub song_id: String,

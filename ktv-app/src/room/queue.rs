@@ -20,7 +20,7 @@ pub type MemberId = u64;
 pub type RequestId = u64;
 
 /// Who sings a request.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Singer {
     /// A member of the room.
@@ -30,7 +30,7 @@ pub enum Singer {
 }
 
 /// Which track a singer plays (and the audience hears).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TrackMode {
     /// The music without the lead vocal (伴奏).
@@ -43,7 +43,7 @@ pub enum TrackMode {
 }
 
 /// How a request is to be sung, applied when the song starts.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Preset {
     /// Key shift in semitones, −12..=12.
     pub key: f32,
@@ -83,7 +83,7 @@ impl Preset {
 }
 
 /// One requested song.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Request {
     /// Its id.
     pub id: RequestId,
@@ -104,7 +104,7 @@ pub struct Request {
 }
 
 /// The queue's rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct QueueRules {
     /// The most songs one member may have waiting (the owner is exempt).
     pub max_songs: Option<u32>,
@@ -125,7 +125,7 @@ impl Default for QueueRules {
 }
 
 /// The queue.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Queue {
     /// The rules.
     pub rules: QueueRules,
