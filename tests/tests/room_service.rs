@@ -291,3 +291,148 @@ fn acknowledged_writes_survive_sigkill() {
         acknowledged.len()
     );
 }
+
+type Socket = tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>;
+
+fn open_socket(server: &Server, room: &str, who: &Value) -> Socket {
+    let url = format!(
+        "{}/api/rooms/{room}/ws?member={}&secret={}",
+        server.url.replace("http://", "ws://"),
+        who["member"],
+        who["secret"].as_str().unwrap()
+    );
+    let (socket, _) = tungstenite::connect(url).expect("the WebSocket opens");
+    if let tungstenite::stream::MaybeTlsStream::Plain(stream) = socket.get_ref() {
+        stream
+            .set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap();
+    }
+    socket
+}
+
+/// Everything `socket` receives within the read timeout, room state events left out.
+fn drain(socket: &mut Socket) -> Vec<tungstenite::Message> {
+    let mut got = Vec::new();
+    while let Ok(message) = socket.read() {
+        let is_state =
+            matches!(&message, tungstenite::Message::Text(t) if t.contains("\"type\":\"room\""));
+        if !is_state {
+            got.push(message);
+        }
+    }
+    got
+}
+
+#[test]
+fn the_singer_on_stage_is_relayed_and_pings_are_answered_by_the_room() {
+    let db = database("relay");
+    let server = start(&db);
+    let (owner, room) = create_room(&server);
+    let base = format!("/api/rooms/{room}");
+    let (alice, bob, carol) = (
+        join(&server, &room, &owner["join_token"], "Alice"),
+        join(&server, &room, &owner["join_token"], "Bob"),
+        join(&server, &room, &owner["join_token"], "Carol"),
+    );
+    for who in [&alice, &bob] {
+        server.call("POST", &format!("{base}/seats"), Some(who), Some(json!({})));
+    }
+    let (status, _) = server.call(
+        "POST",
+        &format!("{base}/queue"),
+        Some(&alice),
+        Some(json!({"song_id": "jasmine"})),
+    );
+    assert_eq!(status, 201);
+    let (mut singer, mut other, mut listener) = (
+        open_socket(&server, &room, &alice),
+        open_socket(&server, &room, &bob),
+        open_socket(&server, &room, &carol),
+    );
+    drain(&mut listener);
+    let beat = |seq: u64| {
+        sync::Message::Beat(sync::Transport {
+            leader: 9,
+            seq,
+            song: 1,
+            position: sync::MediaTime::from_millis(5_000),
+            at: sync::HostTime::from_millis(1_000),
+            rate: 1.0,
+            playing: true,
+        })
+    };
+    // The singer on stage: relayed. Someone else: not.
+    singer
+        .send(tungstenite::Message::Binary(
+            sync::wire::encode(&beat(1)).unwrap().into(),
+        ))
+        .unwrap();
+    other
+        .send(tungstenite::Message::Binary(
+            sync::wire::encode(&beat(2)).unwrap().into(),
+        ))
+        .unwrap();
+    let pitch = serde_json::to_string(&scoring::LiveEvent::Pitch {
+        voice: lyrics::Voice::P1,
+        time: lyrics::SongTime::from_millis(5_000),
+        midi: Some(64.2),
+    })
+    .unwrap();
+    let pitch = pitch.as_str();
+    singer
+        .send(tungstenite::Message::Text(pitch.into()))
+        .unwrap();
+    let got = drain(&mut listener);
+    let beats: Vec<_> = got
+        .iter()
+        .filter_map(|m| match m {
+            tungstenite::Message::Binary(b) => sync::wire::decode(b).ok().flatten(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(beats, vec![beat(1)], "only the singer's beat: {got:?}");
+    assert!(
+        got.iter()
+            .any(|m| matches!(m, tungstenite::Message::Text(t) if t.as_str() == pitch)),
+        "the pitch event: {got:?}"
+    );
+    // Beats past 30 a second are dropped, not relayed.
+    for seq in 10..110 {
+        singer
+            .send(tungstenite::Message::Binary(
+                sync::wire::encode(&beat(seq)).unwrap().into(),
+            ))
+            .unwrap();
+    }
+    let relayed = drain(&mut listener).len();
+    assert!(
+        (10..=30).contains(&relayed),
+        "{relayed} of 100 beats sent at once were relayed"
+    );
+
+    // Clock pings are answered with the room's clock, in the form they came.
+    let ping = sync::Message::Ping(sync::Ping {
+        id: 7,
+        sent: sync::HostTime::from_micros(123),
+    });
+    listener
+        .send(tungstenite::Message::Text(
+            sync::wire::to_json(&ping).unwrap().into(),
+        ))
+        .unwrap();
+    let pong = drain(&mut listener)
+        .into_iter()
+        .find_map(|m| match m {
+            tungstenite::Message::Text(t) => sync::wire::from_json(&t).ok().flatten(),
+            _ => None,
+        })
+        .expect("a pong");
+    let sync::Message::Pong(pong) = pong else {
+        panic!("{pong:?}")
+    };
+    assert_eq!(
+        (pong.id, pong.ping_sent),
+        (7, sync::HostTime::from_micros(123))
+    );
+    assert!(pong.sent >= pong.received);
+}

@@ -42,6 +42,9 @@ pub struct ServeConfig {
     pub database: PathBuf,
 }
 
+/// "Up next" shows (and the next song is locked) this long before a song ends (ms).
+pub const UP_NEXT_MS: u64 = 30_000;
+
 /// A singer whose client has been silent this long loses the stage (ms).
 pub const HEARTBEAT_TIMEOUT_MS: u64 = 15_000;
 
@@ -192,6 +195,29 @@ async fn housekeeping(state: AppState) {
                 if let Err(e) = state.store.save_room(&room).await {
                     tracing::error!("{e}");
                 }
+            }
+            // "Up next" goes on screen in the song's last half minute: from then on the next
+            // song stays next.
+            let announced = live.act(|room| {
+                let due = room.performance.as_ref().is_some_and(|p| {
+                    p.started_at + u64::from(p.request.seconds) * 1000 <= now + UP_NEXT_MS
+                });
+                let before = room.version;
+                if due {
+                    room.announce_next(now);
+                }
+                if room.version == before {
+                    return Err(Error::Refused {
+                        action: "announce the next song",
+                        reason: "nothing to announce".into(),
+                    });
+                }
+                Ok(((), Effect::State))
+            });
+            if let Ok(((), _, room)) = announced
+                && let Err(e) = state.store.save_room(&room).await
+            {
+                tracing::error!("{e}");
             }
         }
         if seconds.is_multiple_of(60) {

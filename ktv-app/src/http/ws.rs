@@ -32,13 +32,22 @@ pub struct Credentials {
     pub secret: String,
 }
 
-/// A relayed sync message, with who sent it.
+/// What the singer on stage sends the room.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    /// A sync message (their player's timeline).
+    Sync(Message),
+    /// A live scoring event (`scoring::LiveEvent` as JSON text), passed on as it came.
+    Score(Arc<str>),
+}
+
+/// A relayed message, with who sent it.
 #[derive(Debug, Clone)]
 pub struct Relayed {
     /// The sender (not sent back to them).
     pub from: MemberId,
     /// The message.
-    pub message: Message,
+    pub payload: Payload,
 }
 
 /// `GET /api/rooms/{room}/ws?member=..&secret=..` (browsers cannot set headers on a
@@ -73,9 +82,11 @@ pub async fn connect(
         }))
 }
 
-/// Messages per second a member may send, by kind.
+/// Messages per second a member may send, by kind (more are dropped, not relayed).
 const BEATS_PER_SECOND: f64 = 30.0;
 const PINGS_PER_SECOND: f64 = 30.0;
+const PITCHES_PER_SECOND: f64 = 20.0;
+const SCORES_PER_SECOND: f64 = 10.0;
 
 #[allow(clippy::too_many_arguments)]
 async fn member_socket(
@@ -95,6 +106,8 @@ async fn member_socket(
     let started = state.clock.now();
     let mut beats = RateLimit::new(BEATS_PER_SECOND, 10, started);
     let mut pings = RateLimit::new(PINGS_PER_SECOND, 40, started);
+    let mut pitches = RateLimit::new(PITCHES_PER_SECOND, 5, started);
+    let mut scores = RateLimit::new(SCORES_PER_SECOND, 10, started);
     let mut json = false;
     loop {
         tokio::select! {
@@ -110,10 +123,14 @@ async fn member_socket(
             },
             message = relayed.recv() => match message {
                 Ok(relayed) if relayed.from != member => {
-                    let frame = if json {
-                        wire::to_json(&relayed.message).ok().map(|t| WsMessage::Text(t.into()))
-                    } else {
-                        wire::encode(&relayed.message).ok().map(|b| WsMessage::Binary(b.into()))
+                    let frame = match &relayed.payload {
+                        Payload::Score(text) => Some(WsMessage::Text(text.to_string().into())),
+                        Payload::Sync(message) if json => {
+                            wire::to_json(message).ok().map(|t| WsMessage::Text(t.into()))
+                        }
+                        Payload::Sync(message) => {
+                            wire::encode(message).ok().map(|b| WsMessage::Binary(b.into()))
+                        }
                     };
                     if let Some(frame) = frame
                         && sink.send(frame).await.is_err()
@@ -131,10 +148,26 @@ async fn member_socket(
                         json = false;
                         wire::decode(&bytes).ok().flatten()
                     }
-                    Some(Ok(WsMessage::Text(text))) => {
-                        json = true;
-                        wire::from_json(&text).ok().flatten()
-                    }
+                    Some(Ok(WsMessage::Text(text))) => match wire::from_json(&text) {
+                        Ok(message) => {
+                            json = true;
+                            message
+                        }
+                        Err(_) => {
+                            // Not sync: a live scoring event from the singer on stage?
+                            if let Ok(event) = serde_json::from_str::<scoring::LiveEvent>(&text) {
+                                let limit = match event {
+                                    scoring::LiveEvent::Pitch { .. } => &mut pitches,
+                                    _ => &mut scores,
+                                };
+                                if on_stage(&state, &room_id, member) && limit.try_take(received) {
+                                    let payload = Payload::Score(text.as_str().into());
+                                    let _ = relay.send(Arc::new(Relayed { from: member, payload }));
+                                }
+                            }
+                            None
+                        }
+                    },
                     Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => break,
                     Some(Ok(_)) => None,
                 };
@@ -158,16 +191,17 @@ async fn member_socket(
                     }
                     Message::Pong(_) => {}
                     _ => {
-                        // Only the singer on stage speaks for the song.
-                        let on_stage = state
-                            .rooms
-                            .get(&room_id)
-                            .and_then(|live| live.read(|room| {
-                                room.performance.as_ref().is_some_and(|p| p.request.singer == Singer::Member(member))
-                            }))
-                            .unwrap_or(false);
-                        if on_stage && beats.try_take(received) {
-                            let _ = relay.send(Arc::new(Relayed { from: member, message }));
+                        // Only the singer on stage speaks for the song; what they say about it
+                        // also shows they are still there.
+                        if on_stage(&state, &room_id, member) && beats.try_take(received) {
+                            if let Ok(live) = state.rooms.get(&room_id) {
+                                let _ = live.act(|room| {
+                                    room.heartbeat(member, None, crate::http::now_ms())
+                                        .map(|()| ((), crate::room::Effect::State))
+                                });
+                            }
+                            let payload = Payload::Sync(message);
+                            let _ = relay.send(Arc::new(Relayed { from: member, payload }));
                         }
                     }
                 }
@@ -179,4 +213,19 @@ async fn member_socket(
             }
         }
     }
+}
+
+/// Whether `member` is the singer on stage in room `room_id`.
+fn on_stage(state: &AppState, room_id: &str, member: MemberId) -> bool {
+    state
+        .rooms
+        .get(room_id)
+        .and_then(|live| {
+            live.read(|room| {
+                room.performance
+                    .as_ref()
+                    .is_some_and(|p| p.request.singer == Singer::Member(member))
+            })
+        })
+        .unwrap_or(false)
 }

@@ -138,7 +138,10 @@ impl LiveRoom {
         {
             let _ = self.events.send(text.into());
         }
-        if let Ok(text) = serde_json::to_string(&RoomEvent::Room { room: &view }) {
+        // Only what changed the room is broadcast (a heartbeat does not).
+        if room.version != before
+            && let Ok(text) = serde_json::to_string(&RoomEvent::Room { room: &view })
+        {
             // Nobody listening is not an error.
             let _ = self.events.send(text.into());
         }
