@@ -64,6 +64,12 @@ pub(crate) fn spawn(
     Ok((info, handle))
 }
 
+/// What the song's files hold (length, rates, channels), read from their headers without
+/// decoding: how a library checks a song before anyone loads it.
+pub fn probe(song: &SongSource, engine_rate: u32) -> Result<SongInfo> {
+    open_lanes(song, engine_rate).map(|(_, _, info)| info)
+}
+
 /// Opens the song's streams: its lanes, their layout, and what they hold.
 fn open_lanes(song: &SongSource, engine_rate: u32) -> Result<(Vec<Lane>, Layout, SongInfo)> {
     let (decoders, layout) = match &song.files {

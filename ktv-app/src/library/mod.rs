@@ -138,8 +138,42 @@ fn problems(folder: &Path) -> Vec<String> {
     if let Err(e) = song_lyrics(folder) {
         problems.push(e.to_string());
     }
+    if problems.is_empty()
+        && let Some(problem) = duration_problem(folder)
+    {
+        problems.push(problem);
+    }
     problems.dedup();
     problems
+}
+
+/// How far `song.toml`'s duration may be from the audio's before it is reported.
+const DURATION_TOLERANCE_SECONDS: f64 = 2.0;
+
+/// `song.toml`'s duration against the audio's own (read from the files' headers).
+fn duration_problem(folder: &Path) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Duration {
+        duration: Option<f64>,
+    }
+    let stated = read_manifest::<Duration>(folder).ok()?.duration?;
+    const RATE: u32 = 48_000;
+    let info = match song_source(folder).and_then(|song| {
+        engine::source::stream::probe(&song, RATE).map_err(|e| Error::BadManifest {
+            path: folder.join(SONG_MANIFEST),
+            reason: format!("the audio cannot be opened: {e}"),
+        })
+    }) {
+        Ok(info) => info,
+        Err(e) => return Some(e.to_string()),
+    };
+    let actual = info.duration_frames? as f64 / f64::from(RATE);
+    ((stated - actual).abs() > DURATION_TOLERANCE_SECONDS).then(|| {
+        format!(
+            "{}: duration = {stated:.1} s but the audio lasts {actual:.1} s",
+            folder.join(SONG_MANIFEST).display()
+        )
+    })
 }
 
 fn read_entry(id: String, folder: PathBuf, manifest_path: &Path) -> SongEntry {
@@ -497,6 +531,32 @@ mod tests {
             toml.contains("gone.mp3 is missing") && toml.contains("l.lrc"),
             "{toml}"
         );
+    }
+
+    #[test]
+    fn a_wrong_duration_is_reported() {
+        let dir = temp_library("duration");
+        let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/jasmine");
+        let song = dir.join("jasmine");
+        std::fs::create_dir_all(&song).unwrap();
+        for entry in std::fs::read_dir(&demo).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), song.join(entry.file_name())).unwrap();
+        }
+        assert!(
+            scan(&dir).unwrap()[0].problem.is_none(),
+            "the demo song is sound"
+        );
+        let manifest = std::fs::read_to_string(song.join("song.toml")).unwrap();
+        let wrong = manifest.replace("duration = 101.818", "duration = 150.0");
+        assert_ne!(manifest, wrong);
+        std::fs::write(song.join("song.toml"), wrong).unwrap();
+        let problem = scan(&dir).unwrap()[0].problem.clone().unwrap_or_default();
+        assert!(
+            problem.contains("duration = 150.0 s but the audio lasts 101."),
+            "{problem}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
