@@ -436,3 +436,68 @@ fn the_singer_on_stage_is_relayed_and_pings_are_answered_by_the_room() {
     );
     assert!(pong.sent >= pong.received);
 }
+
+#[test]
+fn a_member_who_stops_reading_holds_nobody_back() {
+    let db = database("slow");
+    let server = start(&db);
+    let (owner, room) = create_room(&server);
+    let base = format!("/api/rooms/{room}");
+    let (stuck, reader) = (
+        join(&server, &room, &owner["join_token"], "Stuck"),
+        join(&server, &room, &owner["join_token"], "Reader"),
+    );
+    // One member's socket is opened and never read again.
+    let _stuck = open_socket(&server, &room, &stuck);
+    let mut socket = open_socket(&server, &room, &reader);
+    if let tungstenite::stream::MaybeTlsStream::Plain(stream) = socket.get_ref() {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+    }
+    let first = loop {
+        if let tungstenite::Message::Text(t) = socket.read().unwrap() {
+            break serde_json::from_str::<Value>(&t).unwrap()["room"]["version"]
+                .as_u64()
+                .unwrap();
+        }
+    };
+    // 400 changes (seat taken and left, over and over), each acknowledged.
+    let started = Instant::now();
+    for _ in 0..200 {
+        assert_eq!(
+            server
+                .call(
+                    "POST",
+                    &format!("{base}/seats"),
+                    Some(&reader),
+                    Some(json!({}))
+                )
+                .0,
+            200
+        );
+        assert_eq!(
+            server
+                .call("DELETE", &format!("{base}/seats/mine"), Some(&reader), None)
+                .0,
+            204
+        );
+    }
+    let mut version = first;
+    while version < first + 400 {
+        if let tungstenite::Message::Text(t) =
+            socket.read().expect("the reader keeps getting changes")
+        {
+            let v = serde_json::from_str::<Value>(&t).unwrap()["room"]["version"]
+                .as_u64()
+                .unwrap();
+            assert_eq!(v, version + 1);
+            version = v;
+        }
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+}
