@@ -20,7 +20,7 @@ use crate::time::{HostTime, TimeDelta};
 pub const HISTORY: usize = 256;
 
 /// How the estimator filters.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ClockConfig {
     /// The window the floors are taken over once the drift is known.
     pub window: TimeDelta,

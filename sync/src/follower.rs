@@ -17,7 +17,7 @@ use crate::steer::{Output, PlayerReport, Steer};
 use crate::time::{HostTime, MediaTime, TimeDelta};
 
 /// How a follower steers.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FollowerConfig {
     /// Drift beyond this is corrected by a seek (Agora and TRTC use 50 ms).
     pub seek_threshold: TimeDelta,
@@ -75,7 +75,7 @@ enum Plan {
 }
 
 /// Counters for reports and tests.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FollowerStats {
     /// (Re)starts: joins, control messages, drift seeks.
     pub starts: u32,

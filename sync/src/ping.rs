@@ -7,7 +7,7 @@ use crate::proto::{Ping, Pong};
 use crate::time::{HostTime, TimeDelta};
 
 /// How often to ping.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PingConfig {
     /// Pings sent fast after starting (or after a clock jump).
     pub burst: u32,

@@ -1,10 +1,13 @@
 //! What the core tells a player to do, what a player tells the core, and the core's outputs.
 
+use serde::{Deserialize, Serialize};
+
 use crate::proto::{Message, SongStart};
 use crate::time::{HostTime, MediaTime};
 
 /// What a player should do. Instants are on the local host's clock.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "steer", content = "args", rename_all = "snake_case")]
 pub enum Steer {
     /// Load a new song (media, track, key, tempo); a `PlayAt` or `Pause` follows.
     Load(SongStart),
@@ -30,7 +33,7 @@ pub enum Steer {
 }
 
 /// What a player reports, once per audio block: `position` is heard at `at` (local clock).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PlayerReport {
     /// The song position.
     pub position: MediaTime,
@@ -41,7 +44,8 @@ pub struct PlayerReport {
 }
 
 /// An output of a sans-IO state machine.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Output {
     /// Send this to the room.
     Send(Message),

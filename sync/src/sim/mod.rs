@@ -22,11 +22,13 @@ pub use clock::HostClock;
 pub use net::Path;
 pub use player::{PlayerModel, SimPlayer};
 
+use serde::{Deserialize, Serialize};
+
 use crate::follower::{Follower, FollowerConfig, FollowerStats};
 use crate::leader::{Leader, LeaderConfig, SongInfo};
 use crate::ping;
 use crate::proto::{Message, TrackMode};
-use crate::steer::Output;
+use crate::steer::{Output, PlayerReport};
 use crate::time::{HostTime, MediaTime, TimeDelta};
 use crate::wire;
 
@@ -147,6 +149,98 @@ pub struct FollowerRun {
     pub switches: Vec<TimeDelta>,
 }
 
+/// One input a recorded follower took, with what it output after it (drained up to its next
+/// deadline): a conformance vector for ports of the follower (the web page's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// The follower's clock at the input.
+    pub now: HostTime,
+    /// The input.
+    pub input: Input,
+    /// The outputs, the last always the next deadline.
+    pub outputs: Vec<Output>,
+}
+
+/// An input to a follower.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "input", rename_all = "snake_case")]
+pub enum Input {
+    /// `Follower::new(config, now)`.
+    Start,
+    /// `handle_message`.
+    Message {
+        /// The message.
+        message: Message,
+    },
+    /// `handle_player`.
+    Player {
+        /// The report.
+        report: PlayerReport,
+    },
+    /// `handle_timeout`.
+    Timeout,
+    /// `set_extra_delay`.
+    ExtraDelay {
+        /// The delay.
+        delay: TimeDelta,
+    },
+}
+
+/// Everything one follower of a run took and did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recording {
+    /// Its settings.
+    pub config: FollowerConfig,
+    /// Its inputs and outputs, in order.
+    pub steps: Vec<Step>,
+}
+
+impl Recording {
+    /// Feeds the recorded inputs to a new follower and returns the first step whose outputs
+    /// differ (its index, the recorded outputs, the replayed ones), if any.
+    pub fn replay(&self) -> Option<(usize, Vec<Output>, Vec<Output>)> {
+        let mut follower: Option<Follower> = None;
+        for (i, step) in self.steps.iter().enumerate() {
+            match (&step.input, follower.as_mut()) {
+                (Input::Start, _) => follower = Some(Follower::new(self.config, step.now)),
+                (Input::Message { message }, Some(f)) => f.handle_message(step.now, message),
+                (Input::Player { report }, Some(f)) => f.handle_player(step.now, *report),
+                (Input::Timeout, Some(f)) => f.handle_timeout(step.now),
+                (Input::ExtraDelay { delay }, Some(f)) => f.set_extra_delay(step.now, *delay),
+                (_, None) => return Some((i, step.outputs.clone(), Vec::new())),
+            }
+            let mut outputs = Vec::new();
+            if let Some(f) = follower.as_mut() {
+                loop {
+                    let output = f.poll_output();
+                    let done = matches!(output, Output::Timeout(_));
+                    outputs.push(output);
+                    if done {
+                        break;
+                    }
+                }
+            }
+            if outputs != step.outputs {
+                return Some((i, step.outputs.clone(), outputs));
+            }
+        }
+        None
+    }
+}
+
+/// Runs `scenario` recording listener `follower`'s every input and output.
+pub fn record(scenario: &Scenario, follower: usize) -> (Outcome, Recording) {
+    let mut sim = Sim::new(scenario);
+    sim.record = Some(follower);
+    sim.start();
+    sim.run();
+    let recording = Recording {
+        config: scenario.follower,
+        steps: std::mem::take(&mut sim.recording),
+    };
+    (sim.finish(), recording)
+}
+
 /// What a run gave.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -207,97 +301,123 @@ struct Sim {
     last_transport: Option<Vec<u8>>,
     relayed: u64,
     pings: u64,
+    /// The listener being recorded, and its steps.
+    record: Option<usize>,
+    recording: Vec<Step>,
 }
 
 /// Runs `scenario` to its end.
 pub fn run(scenario: &Scenario) -> Outcome {
-    let mut rng = ChaCha8Rng::seed_from_u64(scenario.seed);
-    let host = |index: usize, rng: &mut ChaCha8Rng| {
-        let drift = scenario.max_drift;
-        let clock = HostClock {
-            offset: TimeDelta::from_micros(rng.random_range(-3_600_000_000..3_600_000_000)),
-            drift: if drift > 0.0 {
-                rng.random_range(-drift..=drift)
-            } else {
-                0.0
-            },
-            jumps: scenario
-                .jumps
-                .iter()
-                .filter(|(h, _, _)| *h == index)
-                .map(|&(_, at, by)| (HostTime::ZERO + at, by))
-                .collect(),
-        };
-        let device = if drift > 0.0 {
-            rng.random_range(-drift..=drift) / 10.0
-        } else {
-            0.0
-        };
-        Host {
-            clock,
-            player: SimPlayer::new(scenario.player, device),
-            generation: 0,
-        }
-    };
-    let room_clock = host(usize::MAX, &mut rng).clock;
-    let leader_host = host(0, &mut rng);
-    let hosts: Vec<Host> = (0..scenario.joins.len())
-        .map(|i| host(i + 1, &mut rng))
-        .collect();
-    let leader = Leader::new(
-        scenario.leader,
-        rng.random(),
-        leader_host.clock.local(HostTime::ZERO),
-    );
-    let mut sim = Sim {
-        scenario: scenario.clone(),
-        rng,
-        now: HostTime::ZERO,
-        seq: 0,
-        queue: BinaryHeap::new(),
-        room_clock,
-        leader_host,
-        leader,
-        hosts,
-        followers: (0..scenario.joins.len()).map(|_| None).collect(),
-        runs: scenario
-            .joins
-            .iter()
-            .map(|&joined| FollowerRun {
-                joined,
-                samples: Vec::new(),
-                stats: FollowerStats::default(),
-                starts: Vec::new(),
-                clock_jumps: 0,
-                switches: Vec::new(),
-            })
-            .collect(),
-        last_start: None,
-        last_transport: None,
-        relayed: 0,
-        pings: 0,
-    };
+    let mut sim = Sim::new(scenario);
     sim.start();
     sim.run();
-    let since = |switches: &[HostTime]| -> Vec<TimeDelta> {
-        switches.iter().map(|&t| t - HostTime::ZERO).collect()
-    };
-    for ((run, follower), host) in sim.runs.iter_mut().zip(&sim.followers).zip(&sim.hosts) {
-        if let Some(follower) = follower {
-            run.stats = follower.stats();
-            run.clock_jumps = follower.pinger().estimator().jumps();
-        }
-        run.switches = since(&host.player.switches);
-    }
-    Outcome {
-        followers: sim.runs,
-        relayed: sim.relayed,
-        pings: sim.pings,
-        leader_switches: since(&sim.leader_host.player.switches),
-    }
+    sim.finish()
 }
 
 impl Sim {
+    fn new(scenario: &Scenario) -> Sim {
+        let mut rng = ChaCha8Rng::seed_from_u64(scenario.seed);
+        let host = |index: usize, rng: &mut ChaCha8Rng| {
+            let drift = scenario.max_drift;
+            let clock = HostClock {
+                offset: TimeDelta::from_micros(rng.random_range(-3_600_000_000..3_600_000_000)),
+                drift: if drift > 0.0 {
+                    rng.random_range(-drift..=drift)
+                } else {
+                    0.0
+                },
+                jumps: scenario
+                    .jumps
+                    .iter()
+                    .filter(|(h, _, _)| *h == index)
+                    .map(|&(_, at, by)| (HostTime::ZERO + at, by))
+                    .collect(),
+            };
+            let device = if drift > 0.0 {
+                rng.random_range(-drift..=drift) / 10.0
+            } else {
+                0.0
+            };
+            Host {
+                clock,
+                player: SimPlayer::new(scenario.player, device),
+                generation: 0,
+            }
+        };
+        let room_clock = host(usize::MAX, &mut rng).clock;
+        let leader_host = host(0, &mut rng);
+        let hosts: Vec<Host> = (0..scenario.joins.len())
+            .map(|i| host(i + 1, &mut rng))
+            .collect();
+        let leader = Leader::new(
+            scenario.leader,
+            rng.random(),
+            leader_host.clock.local(HostTime::ZERO),
+        );
+        Sim {
+            scenario: scenario.clone(),
+            rng,
+            now: HostTime::ZERO,
+            seq: 0,
+            queue: BinaryHeap::new(),
+            room_clock,
+            leader_host,
+            leader,
+            hosts,
+            followers: (0..scenario.joins.len()).map(|_| None).collect(),
+            runs: scenario
+                .joins
+                .iter()
+                .map(|&joined| FollowerRun {
+                    joined,
+                    samples: Vec::new(),
+                    stats: FollowerStats::default(),
+                    starts: Vec::new(),
+                    clock_jumps: 0,
+                    switches: Vec::new(),
+                })
+                .collect(),
+            last_start: None,
+            last_transport: None,
+            relayed: 0,
+            pings: 0,
+            record: None,
+            recording: Vec::new(),
+        }
+    }
+
+    fn finish(self) -> Outcome {
+        let mut sim = self;
+        let since = |switches: &[HostTime]| -> Vec<TimeDelta> {
+            switches.iter().map(|&t| t - HostTime::ZERO).collect()
+        };
+        for ((run, follower), host) in sim.runs.iter_mut().zip(&sim.followers).zip(&sim.hosts) {
+            if let Some(follower) = follower {
+                run.stats = follower.stats();
+                run.clock_jumps = follower.pinger().estimator().jumps();
+            }
+            run.switches = since(&host.player.switches);
+        }
+        let leader_switches = since(&sim.leader_host.player.switches);
+        Outcome {
+            followers: sim.runs,
+            relayed: sim.relayed,
+            pings: sim.pings,
+            leader_switches,
+        }
+    }
+
+    /// Notes an input to listener `i` if it is the one recorded.
+    fn note(&mut self, i: usize, now: HostTime, input: Input) {
+        if self.record == Some(i) {
+            self.recording.push(Step {
+                now,
+                input,
+                outputs: Vec::new(),
+            });
+        }
+    }
+
     fn at(&mut self, t: HostTime, event: Event) {
         self.seq += 1;
         self.queue.push(Reverse((t, self.seq, event)));
@@ -353,6 +473,7 @@ impl Sim {
                     Party::Follower(i) => {
                         if let Some(f) = self.followers[i].as_mut() {
                             f.handle_timeout(local);
+                            self.note(i, local, Input::Timeout);
                         }
                     }
                     Party::Room => {}
@@ -373,6 +494,7 @@ impl Sim {
             Event::Join(i) => {
                 let local = self.hosts[i].clock.local(now);
                 self.followers[i] = Some(Follower::new(self.scenario.follower, local));
+                self.note(i, local, Input::Start);
                 // The room gives a joiner the song that is on, as it will on a real join.
                 for bytes in [self.last_start.clone(), self.last_transport.clone()]
                     .into_iter()
@@ -401,6 +523,7 @@ impl Sim {
             Party::Follower(i) => {
                 if let Some(f) = self.followers[i].as_mut() {
                     f.handle_player(local, report);
+                    self.note(i, local, Input::Player { report });
                 }
             }
             Party::Room => {}
@@ -430,6 +553,7 @@ impl Sim {
                 let local = self.hosts[follower].clock.local(self.now);
                 if let Some(f) = self.followers[follower].as_mut() {
                     f.set_extra_delay(local, delay);
+                    self.note(follower, local, Input::ExtraDelay { delay });
                 }
                 self.drain(Party::Follower(follower));
                 return;
@@ -449,6 +573,12 @@ impl Sim {
                 },
                 Party::Room => return,
             };
+            if let Party::Follower(i) = party
+                && self.record == Some(i)
+                && let Some(step) = self.recording.last_mut()
+            {
+                step.outputs.push(output.clone());
+            }
             match output {
                 Output::Send(message) => {
                     if let Ok(bytes) = wire::encode(&message) {
@@ -519,6 +649,7 @@ impl Sim {
                 let local = self.hosts[i].clock.local(self.now);
                 if let Some(f) = self.followers[i].as_mut() {
                     f.handle_message(local, &message);
+                    self.note(i, local, Input::Message { message });
                 }
                 self.drain(Party::Follower(i));
             }
