@@ -47,6 +47,10 @@ fn a_recorded_follower_replays_to_the_same_decisions_through_json() {
 
     assert_eq!(recording.replay(), None);
     let json = serde_json::to_string(&recording).unwrap();
+    // Ports replay the same vectors: `KTV_SYNC_VECTORS=file` writes them there.
+    if let Some(path) = std::env::var_os("KTV_SYNC_VECTORS") {
+        std::fs::write(path, &json).unwrap();
+    }
     let back: Recording = serde_json::from_str(&json).unwrap();
     assert_eq!(back.replay(), None);
 
