@@ -114,6 +114,8 @@ pub struct Leader {
     /// resends still owed with their instants.
     change: Option<Change>,
     resends: [Option<HostTime>; 2],
+    /// The pending change is new (not a resend): its resends are owed once it goes out.
+    fresh: bool,
     last_change: Option<Change>,
     last_now: HostTime,
     outputs: VecDeque<Output>,
@@ -136,6 +138,7 @@ impl Leader {
             next_song_start: now,
             change: None,
             resends: [None; 2],
+            fresh: false,
             last_change: None,
             last_now: now,
             outputs: VecDeque::with_capacity(8),
@@ -161,6 +164,7 @@ impl Leader {
         self.change = Some(change);
         self.last_change = Some(change);
         self.resends = [None; 2];
+        self.fresh = true;
         self.flush(now);
     }
 
@@ -386,7 +390,10 @@ impl Leader {
                 }
             }
         };
-        if self.resends == [None; 2] && Some(change) == self.last_change {
+        // A change is sent again twice after it first goes out; its resends and the
+        // periodic song start are not (else they would repeat forever, crowding out beats).
+        if self.fresh {
+            self.fresh = false;
             self.resends = [
                 Some(now + self.config.resend[0]),
                 Some(now + self.config.resend[1]),
@@ -459,5 +466,72 @@ impl Leader {
         }
         // Everything due sends something: not before there is a token for it.
         Output::Timeout(deadline.max(self.limit.next_token(now)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::Pong;
+
+    /// A leader that knows the room's clock (the same as its own).
+    fn synced() -> (Leader, HostTime) {
+        let mut now = HostTime::from_millis(1_000);
+        let mut leader = Leader::new(LeaderConfig::default(), 1, now);
+        while leader.pinger().estimate().is_none() {
+            leader.handle_timeout(now);
+            loop {
+                match leader.poll_output() {
+                    Output::Send(Message::Ping(ping)) => {
+                        let at = now + TimeDelta::from_millis(10);
+                        let pong = Pong {
+                            id: ping.id,
+                            ping_sent: ping.sent,
+                            received: at,
+                            sent: at,
+                        };
+                        let back = now + TimeDelta::from_millis(20);
+                        leader.handle_message(back, &Message::Pong(pong));
+                    }
+                    Output::Timeout(_) => break,
+                    _ => {}
+                }
+            }
+            now += TimeDelta::from_millis(50);
+        }
+        (leader, now)
+    }
+
+    #[test]
+    fn a_change_is_sent_three_times_then_beats_follow() {
+        let (mut leader, mut now) = synced();
+        let song = SongInfo {
+            song_id: "s".into(),
+            media: "m".into(),
+            track_mode: TrackMode::Accompaniment,
+            key: 0.0,
+            tempo: 1.0,
+        };
+        leader.start(now, song, MediaTime::ZERO);
+        let mut sent = Vec::new();
+        let end = now + TimeDelta::from_millis(1_500);
+        while now < end {
+            leader.handle_timeout(now);
+            loop {
+                match leader.poll_output() {
+                    Output::Send(m) if !matches!(m, Message::Ping(_)) => sent.push(m.name()),
+                    Output::Timeout(_) => break,
+                    _ => {}
+                }
+            }
+            now += TimeDelta::from_millis(5);
+        }
+        let starts = sent.iter().filter(|n| **n == "song_start").count();
+        let beats = sent.iter().filter(|n| **n == "beat").count();
+        assert_eq!(starts, 3, "{sent:?}");
+        assert!(
+            (10..=15).contains(&beats),
+            "{beats} beats in 1.5 s: {sent:?}"
+        );
     }
 }

@@ -4,35 +4,12 @@
 //! the vectors survive JSON: what a port of the follower (the web page's) replays to match the
 //! Rust follower's decisions.
 
-use sync::MediaTime;
-use sync::sim::{self, Command, Input, Recording, Scenario};
+use sync::sim::{self, Input, Recording};
 use sync::{Output, TimeDelta};
-
-fn ms(ms: i64) -> TimeDelta {
-    TimeDelta::from_millis(ms)
-}
-
-/// The scenario the vectors come from.
-pub fn scenario() -> Scenario {
-    let mut scenario = Scenario::standard(77, 2, ms(40_000));
-    scenario.script.extend([
-        (ms(12_000), Command::Pause),
-        (ms(14_000), Command::Resume),
-        (ms(20_000), Command::Seek(MediaTime::from_millis(60_000))),
-        (
-            ms(25_000),
-            Command::ExtraDelay {
-                follower: 0,
-                delay: ms(20),
-            },
-        ),
-    ]);
-    scenario
-}
 
 #[test]
 fn a_recorded_follower_replays_to_the_same_decisions_through_json() {
-    let (_, recording) = sim::record(&scenario(), 0);
+    let (_, recording) = sim::record(&sim::conformance_scenario(), 0);
     let count = |f: fn(&Input) -> bool| recording.steps.iter().filter(|s| f(&s.input)).count();
     assert!(count(|i| matches!(i, Input::Message { .. })) > 300);
     assert!(count(|i| matches!(i, Input::Player { .. })) > 5_000);
@@ -56,7 +33,7 @@ fn a_recorded_follower_replays_to_the_same_decisions_through_json() {
 
     // Changed input: a follower with another seek threshold decides differently somewhere.
     let mut other = back.clone();
-    other.config.deadband = ms(5);
+    other.config.deadband = TimeDelta::from_millis(5);
     assert!(
         other.replay().is_some(),
         "a different follower matched the vectors"

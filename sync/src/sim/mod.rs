@@ -228,6 +228,26 @@ impl Recording {
     }
 }
 
+/// The run conformance vectors come from: two listeners through the standard conditions for
+/// 40 s, with a pause, a resume, a seek and a change of listener 0's extra delay.
+pub fn conformance_scenario() -> Scenario {
+    let ms = TimeDelta::from_millis;
+    let mut scenario = Scenario::standard(77, 2, ms(40_000));
+    scenario.script.extend([
+        (ms(12_000), Command::Pause),
+        (ms(14_000), Command::Resume),
+        (ms(20_000), Command::Seek(MediaTime::from_millis(60_000))),
+        (
+            ms(25_000),
+            Command::ExtraDelay {
+                follower: 0,
+                delay: ms(20),
+            },
+        ),
+    ]);
+    scenario
+}
+
 /// Runs `scenario` recording listener `follower`'s every input and output.
 pub fn record(scenario: &Scenario, follower: usize) -> (Outcome, Recording) {
     let mut sim = Sim::new(scenario);
