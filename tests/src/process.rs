@@ -214,36 +214,7 @@ fn forward_lines(stdout: ChildStdout) -> mpsc::Receiver<String> {
 /// Fetches `url` (plain `http://host:port/path`) with one HTTP/1.1 request and returns the
 /// status code and body.
 pub fn http_get(url: &str) -> Result<(u16, String), String> {
-    let rest = url.strip_prefix("http://").ok_or("not an http:// URL")?;
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    let mut stream =
-        std::net::TcpStream::connect(authority).map_err(|e| format!("connect {authority}: {e}"))?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .map_err(|e| e.to_string())?;
-    use std::io::Write;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
-    )
-    .map_err(|e| format!("send request: {e}"))?;
-    let mut response = Vec::new();
-    stream
-        .read_to_end(&mut response)
-        .map_err(|e| format!("read response: {e}"))?;
-    let response = String::from_utf8(response).map_err(|e| e.to_string())?;
-    let (head, body) = response
-        .split_once("\r\n\r\n")
-        .ok_or("response without a header end")?;
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .ok_or_else(|| format!("bad status line in {head:?}"))?;
-    Ok((status, body.to_owned()))
+    http_call("GET", url, None, None)
 }
 
 /// One HTTP/1.1 request to `url` with an optional bearer token and JSON body; returns the

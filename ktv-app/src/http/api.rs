@@ -3,7 +3,6 @@
 //! is acknowledged (2xx) only after it is stored.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -63,13 +62,9 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Body<T>> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(value)) => Ok(Body(value)),
-            Err(rejection) => Err(Error::BadRequest(rejection_text(&rejection))),
+            Err(rejection) => Err(Error::BadRequest(rejection.body_text())),
         }
     }
-}
-
-fn rejection_text(rejection: &JsonRejection) -> String {
-    rejection.body_text()
 }
 
 /// Milliseconds since the Unix epoch: the rooms' clock for ages and ordering.
@@ -471,14 +466,10 @@ pub async fn heartbeat(
     caller: Caller,
     Body(body): Body<SongReport>,
 ) -> Result<StatusCode> {
-    let live = state.rooms.get(&room_id)?;
-    live.read(|room| room.authenticate(caller.member, &caller.secret).map(|_| ()))??;
-    let (_, _, _) = live.act(|room| {
-        Ok((
-            room.heartbeat(caller.member, body.score, now_ms())?,
-            Effect::State,
-        ))
-    })?;
+    state.rooms.get(&room_id)?.write(|room| {
+        room.authenticate(caller.member, &caller.secret)?;
+        room.heartbeat(caller.member, body.score, now_ms())
+    })??;
     // Heartbeats are not stored: losing the last few seconds of a running score to a crash
     // is acceptable, storing every beat is not.
     Ok(StatusCode::NO_CONTENT)

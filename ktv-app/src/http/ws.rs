@@ -193,13 +193,20 @@ async fn member_socket(
                     _ => {
                         // Only the singer on stage speaks for the song; what they say about it
                         // also shows they are still there.
-                        if on_stage(&state, &room_id, member) && beats.try_take(received) {
-                            if let Ok(live) = state.rooms.get(&room_id) {
-                                let _ = live.act(|room| {
-                                    room.heartbeat(member, None, crate::http::now_ms())
-                                        .map(|()| ((), crate::room::Effect::State))
-                                });
-                            }
+                        let on_stage = state
+                            .rooms
+                            .get(&room_id)
+                            .and_then(|live| {
+                                live.write(|room| {
+                                    let on = is_on_stage(room, member);
+                                    if on {
+                                        let _ = room.heartbeat(member, None, crate::http::now_ms());
+                                    }
+                                    on
+                                })
+                            })
+                            .unwrap_or(false);
+                        if on_stage && beats.try_take(received) {
                             let payload = Payload::Sync(message);
                             let _ = relay.send(Arc::new(Relayed { from: member, payload }));
                         }
@@ -220,12 +227,12 @@ fn on_stage(state: &AppState, room_id: &str, member: MemberId) -> bool {
     state
         .rooms
         .get(room_id)
-        .and_then(|live| {
-            live.read(|room| {
-                room.performance
-                    .as_ref()
-                    .is_some_and(|p| p.request.singer == Singer::Member(member))
-            })
-        })
+        .and_then(|live| live.read(|room| is_on_stage(room, member)))
         .unwrap_or(false)
+}
+
+fn is_on_stage(room: &crate::room::Room, member: MemberId) -> bool {
+    room.performance
+        .as_ref()
+        .is_some_and(|p| p.request.singer == Singer::Member(member))
 }

@@ -114,6 +114,13 @@ impl LiveRoom {
         Ok(f(&room))
     }
 
+    /// Updates the room in a way that is no change to its members (a heartbeat): nothing is
+    /// broadcast, copied or stored.
+    pub fn write<T>(&self, f: impl FnOnce(&mut Room) -> T) -> Result<T> {
+        let mut room = self.room.lock().map_err(|_| poisoned())?;
+        Ok(f(&mut room))
+    }
+
     /// Applies a change; on success broadcasts the new state (and a control, if the change
     /// was one) in the lock's order, and returns the result, what it did beyond the state,
     /// and a copy of the room to store.
