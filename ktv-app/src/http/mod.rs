@@ -105,12 +105,22 @@ fn router(state: AppState) -> Router {
         .route("/rooms/{room}/performance/finished", post(api::finished))
         .route("/rooms/{room}/history", get(api::history))
         .route("/rooms/{room}/ws", get(ws::connect))
+        .route("/sync/config", get(sync_config))
+        .route("/qr.svg", get(page::qr_svg))
         .route("/openapi.json", get(openapi_json))
         .fallback(api::not_found);
     Router::new()
         .route("/", get(index))
+        .route("/web/{*path}", get(page::asset))
         .nest("/api", api)
         .with_state(state)
+}
+
+/// `GET /api/sync/config`: the rules a listener follows the singer by (the `sync` crate's
+/// follower configuration), so the web page's port of the follower runs with the same numbers.
+#[utoipa::path(get, path = "/api/sync/config", responses((status = 200, description = "the sync crate's FollowerConfig", body = Object)))]
+pub(crate) async fn sync_config() -> axum::Json<sync::FollowerConfig> {
+    axum::Json(sync::FollowerConfig::default())
 }
 
 async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {

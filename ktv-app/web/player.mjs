@@ -1,0 +1,216 @@
+// The song played in the browser (Web Audio), steered by the follower exactly as the native
+// listener's engine is: load, play_at, pause, rate, stop, and reports of where the audio is
+// heard. Times are the page's monotonic clock in whole microseconds (`nowMicros`).
+//
+// The player keeps what it was asked for (the wanted timeline) apart from what sounds: when
+// audio becomes possible late (the file still decoding, the browser waiting for a tap before
+// it plays sound) it starts where the wanted timeline is by then, so it joins in step instead
+// of late. Reports say what is heard, from the audio clock's output timestamps, so the
+// follower corrects the real thing.
+
+/** The page's monotonic clock, whole microseconds. */
+export const nowMicros = () => Math.round(performance.now() * 1000);
+
+/** A start closer than this to the audio clock's present is moved to it (seconds). */
+const SCHEDULE_MARGIN = 0.02;
+
+export class WebAudioPlayer {
+  constructor() {
+    this.context = new AudioContext({ latencyHint: 'interactive' });
+    this.output = this.context.createGain();
+    this.output.connect(this.context.destination);
+    this.buffers = new Map();
+    this.media = null;
+    this.buffer = null;
+    /** What the follower asked for: `{playing, position, at, rate}` (µs, local clock). */
+    this.want = null;
+    /** What sounds: the source node and its segments `[{time, position, rate}]` (ctx s, µs). */
+    this.source = null;
+    this.segments = [];
+    this.startTime = 0;
+    this.onchange = null;
+    this.context.onstatechange = () => {
+      this.sync();
+      this.onchange?.();
+    };
+  }
+
+  /** Whether the browser lets it make sound (it needs a tap first on most devices). */
+  get audible() {
+    return this.context.state === 'running';
+  }
+
+  /** Call from a user gesture. */
+  async enable() {
+    await this.context.resume();
+    this.sync();
+  }
+
+  setVolume(gain) {
+    this.output.gain.value = gain;
+  }
+
+  /** Local µs → the audio clock's time of the sample heard then (s). */
+  contextTimeAt(local) {
+    const stamp = this.context.getOutputTimestamp();
+    if (!stamp.performanceTime) {
+      // No output timestamp yet (just started): the render clock plus its latency.
+      const latency = this.context.baseLatency + (this.context.outputLatency || 0);
+      return this.context.currentTime - latency + (local / 1000 - performance.now()) / 1000;
+    }
+    return stamp.contextTime + (local / 1000 - stamp.performanceTime) / 1000;
+  }
+
+  steer(steer) {
+    const now = nowMicros();
+    switch (steer.steer) {
+      case 'load':
+        this.load(steer.args.media);
+        break;
+      case 'play_at':
+        this.want = { playing: true, position: steer.args.position, at: steer.args.at, rate: this.want?.rate ?? 1 };
+        this.restart();
+        break;
+      case 'pause':
+        this.want = { playing: false, position: steer.args.position, at: steer.args.at, rate: this.want?.rate ?? 1 };
+        this.stopAt(this.contextTimeAt(steer.args.at));
+        break;
+      case 'rate':
+        this.setRate(now, steer.args);
+        break;
+      case 'stop':
+        this.want = null;
+        this.stopAt(0);
+        break;
+      default:
+        break;
+    }
+  }
+
+  async load(media) {
+    if (this.media === media) return;
+    this.media = media;
+    this.buffer = null;
+    this.stopAt(0);
+    let pending = this.buffers.get(media);
+    if (!pending) {
+      pending = fetch(media)
+        .then((r) => {
+          if (!r.ok) throw new Error(`${media}: HTTP ${r.status}`);
+          return r.arrayBuffer();
+        })
+        .then((bytes) => this.context.decodeAudioData(bytes));
+      this.buffers.set(media, pending);
+    }
+    try {
+      const buffer = await pending;
+      if (this.media !== media) return;
+      this.buffer = buffer;
+      this.sync();
+      this.onchange?.();
+    } catch (error) {
+      this.buffers.delete(media);
+      console.warn('cannot load the song', error);
+    }
+  }
+
+  /** The wanted position at local instant `local`. */
+  wantedAt(local) {
+    const want = this.want;
+    if (!want) return null;
+    if (!want.playing || local < want.at) return want.position;
+    return want.position + (local - want.at) * want.rate;
+  }
+
+  setRate(now, rate) {
+    if (this.want) {
+      const position = this.wantedAt(Math.max(now, this.want.at));
+      this.want = { ...this.want, position, at: Math.max(now, this.want.at), rate };
+    }
+    if (this.source) {
+      const time = Math.max(this.context.currentTime, this.startTime);
+      const position = this.positionAtTime(time);
+      this.source.playbackRate.setValueAtTime(rate, time);
+      this.segments.push({ time, position, rate });
+    }
+  }
+
+  /** Makes what sounds match what is wanted, if it can sound at all. */
+  sync() {
+    if (!this.source && this.want?.playing) this.restart();
+  }
+
+  restart() {
+    this.stopAt(0);
+    const want = this.want;
+    if (!want?.playing || !this.buffer || !this.audible) return;
+    let time = this.contextTimeAt(want.at);
+    let position = want.position;
+    const earliest = this.context.currentTime + SCHEDULE_MARGIN;
+    if (time < earliest) {
+      position += (earliest - time) * 1e6 * want.rate;
+      time = earliest;
+    }
+    if (position < 0) {
+      time += -position / 1e6 / want.rate;
+      position = 0;
+    }
+    if (position / 1e6 >= this.buffer.duration) return;
+    const source = this.context.createBufferSource();
+    source.buffer = this.buffer;
+    source.playbackRate.value = want.rate;
+    source.connect(this.output);
+    source.start(time, position / 1e6);
+    source.onended = () => {
+      if (this.source === source) {
+        this.source = null;
+        this.segments = [];
+      }
+    };
+    this.source = source;
+    this.startTime = time;
+    this.segments = [{ time, position, rate: want.rate }];
+  }
+
+  stopAt(time) {
+    if (!this.source) return;
+    const source = this.source;
+    const at = Math.max(time, this.context.currentTime);
+    try {
+      source.stop(at);
+    } catch {
+      // Already stopped.
+    }
+    if (at <= this.context.currentTime) {
+      this.source = null;
+      this.segments = [];
+    } else {
+      this.stopTime = at;
+      source.onended = () => {
+        if (this.source === source) {
+          this.source = null;
+          this.segments = [];
+        }
+      };
+    }
+  }
+
+  /** The song position of the sample the audio clock plays at `time` (µs). */
+  positionAtTime(time) {
+    let segment = this.segments[0];
+    for (const s of this.segments) if (s.time <= time) segment = s;
+    return segment.position + (time - segment.time) * 1e6 * segment.rate;
+  }
+
+  /** What is heard now: `{position, at, playing}` for the follower, or null when silent. */
+  report() {
+    if (!this.source || !this.segments.length || !this.audible) return null;
+    const at = nowMicros();
+    const time = this.contextTimeAt(at);
+    if (time < this.startTime) return { position: Math.round(this.segments[0].position), at, playing: false };
+    if (this.want && !this.want.playing && this.stopTime && time >= this.stopTime) {
+      return { position: this.want.position, at, playing: false };
+    }
+    return { position: Math.round(this.positionAtTime(time)), at, playing: true };
+  }
+}
