@@ -37,9 +37,23 @@ const OFFSET_KEY = 'ktv.lyrics-offset';
 
 /** Shows a short message at the bottom of the screen. */
 function toast(text, kind = 'info') {
+  let shelf = document.querySelector('.toasts');
+  if (!shelf) {
+    shelf = h('div.toasts', { role: 'status' });
+    document.body.append(shelf);
+  }
   const element = h('div.toast', { dataset: { kind } }, text);
-  document.body.append(element);
+  shelf.append(element);
+  // The newest few; older ones make way.
+  while (shelf.children.length > 3) shelf.firstElementChild.remove();
   setTimeout(() => element.remove(), 3500);
+}
+
+/** A refusal or failure in the user's language, with the service's reason after it. */
+function describe(error) {
+  if (!(error instanceof ApiError)) return `${t('error')}: ${error}`;
+  const kind = { 0: 'offline', 401: 'not_member', 403: 'not_allowed', 404: 'not_found', 409: 'conflict' }[error.status] ?? 'error';
+  return `${t(kind)}: ${error.message}`;
 }
 
 /** Runs an action, showing the service's refusal if there is one; returns the error or null. */
@@ -48,8 +62,7 @@ async function attempt(action) {
     await action();
     return null;
   } catch (error) {
-    const text = error instanceof ApiError ? error.message : String(error);
-    toast(`${t('error')}: ${text}`, 'error');
+    toast(describe(error), 'error');
     return error;
   }
 }
@@ -166,9 +179,15 @@ class RoomPage {
       onSync: (message) => this.driver?.handle(message),
       onScore: (event) => this.stage.scoreEvent(event),
       onOpen: () => this.setOnline(true),
-      onClose: (event) => {
+      onClose: () => {
         this.setOnline(false);
-        if (event.code === 1008 || event.code === 4401) this.leave();
+        // Gone for good (removed from the room, the room closed) or only a dropped line?
+        call('GET', `/rooms/${encodeURIComponent(roomId)}`, { member }).catch((error) => {
+          if (error.status === 401 || error.status === 404) {
+            toast(describe(error), 'error');
+            this.leave();
+          }
+        });
       },
     });
     const frame = () => {
@@ -245,8 +264,15 @@ class RoomPage {
   /** Keeps the music video on the singer's position: small errors by rate, large by seeking. */
   steerVideo(position) {
     const video = this.video;
-    if (position == null || video.readyState < 2) return;
+    if (position == null || video.readyState < 1) return;
     const target = (position - this.offset * 1000) / 1e6;
+    // A video shorter than the song holds its last frame, as the native renderer does.
+    const end = video.duration - 0.05;
+    if (target >= end) {
+      if (!video.paused) video.pause();
+      if (Math.abs(video.currentTime - end) > 0.1) video.currentTime = end;
+      return;
+    }
     if (!this.driver.playing()) {
       if (!video.paused) video.pause();
       if (Math.abs(video.currentTime - target) > 0.1) video.currentTime = target;
@@ -485,7 +511,7 @@ class RoomPage {
         if (seat.member !== this.me) actions.push(h('button.danger', { onclick: () => this.act('DELETE', `/seats/${index}`), dataset: { action: 'free-seat' } }, t('free_seat')));
       }
       return h('li.seat', { dataset: { seat: String(index), taken: String(seat.member != null) } },
-        h('span.seat-number', {}, `${t('seats')} ${index + 1}`),
+        h('span.seat-number', {}, t('seat', { n: index + 1 })),
         h('span.seat-who', {}, seat.member == null ? h('span.muted', {}, t('empty_seat')) : this.memberName(seat.member)),
         seat.muted ? h('span.muted', {}, ` (${t('muted')})`) : null,
         h('div.actions', {}, ...actions));
@@ -635,7 +661,7 @@ class RoomPage {
       await call(method, `/rooms/${encodeURIComponent(this.roomId)}${path}`, { member: this.member, body });
       return { ok: true };
     } catch (error) {
-      toast(`${t('error')}: ${error.message}`, 'error');
+      toast(describe(error), 'error');
       return { ok: false, status: error.status, code: error.code, message: error.message };
     }
   }

@@ -27,7 +27,7 @@ export class Stage {
     this.grade = h('div', 'grade');
     this.lyricsBox = h('div', 'lyrics');
     this.lyricsBox.dataset.role = 'lyrics';
-    this.rows = [h('div', 'row top'), h('div', 'row bottom')];
+    this.rows = [h('div', 'row row-top'), h('div', 'row row-bottom')];
     this.lyricsBox.append(...this.rows);
     this.message = h('div', 'stage-message');
     root.append(this.guide, this.scoreBox, this.grade, this.lyricsBox, this.message);

@@ -38,7 +38,18 @@ pub fn decode(song: &SongSource) -> Tracks {
 
 /// Decodes one file (its two channels averaged) at [`RATE`].
 pub fn decode_file(path: &Path) -> Vec<f32> {
-    decode(&SongSource::accompaniment_only(path)).accompaniment
+    decode_file_at(path, RATE)
+}
+
+/// Decodes one file (its two channels averaged) at `rate`, through the engine's decode path.
+pub fn decode_file_at(path: &Path, rate: u32) -> Vec<f32> {
+    let song = SongSource::accompaniment_only(path);
+    let mut mono = Vec::new();
+    engine::source::stream::decode_to_end(&song, rate, |frames| {
+        mono.extend(frames.chunks(4).map(|f| 0.5 * (f[0] + f[1])));
+    })
+    .unwrap_or_else(|e| panic!("cannot decode {}: {e}", path.display()));
+    mono
 }
 
 /// Hop of the pitch track: 5 ms.

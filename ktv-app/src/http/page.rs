@@ -47,6 +47,7 @@ const ASSETS: &[Asset] = &[
     asset!("tap.mjs", JS),
     asset!("tap-worklet.js", JS),
     asset!("sync/clock.mjs", JS),
+    asset!("sync/conformance.mjs", JS),
     asset!("sync/follower.mjs", JS),
     asset!("sync/ping.mjs", JS),
     asset!("sync/rate-limit.mjs", JS),
@@ -215,7 +216,7 @@ mod tests {
         }
         for file in &on_disk {
             assert!(
-                ASSETS.iter().any(|a| &a.path == file) || NOT_SERVED.contains(&file.as_str()),
+                ASSETS.iter().any(|a| a.path == file) || NOT_SERVED.contains(&file.as_str()),
                 "web/{file} is not embedded (add it to ASSETS or NOT_SERVED)"
             );
         }
@@ -262,7 +263,10 @@ mod tests {
             .count();
         assert_eq!(svg.matches("h1v1h-1z").count(), dark);
         let size = code.width() + 4;
-        assert!(svg.contains(&format!("viewBox=\"0 0 {size} {size}\"")), "{svg}");
+        assert!(
+            svg.contains(&format!("viewBox=\"0 0 {size} {size}\"")),
+            "{svg}"
+        );
         assert!(qr_svg_of(&"x".repeat(8000)).is_none());
     }
 }

@@ -1,0 +1,514 @@
+//! The room's web page end to end, in Debian's chromium driven by playwright-core
+//! (`tests/web/page.mjs`): a real `ktv serve`, two browsers in one room (queue changes seen
+//! within 1 s, the audience refused the owner's actions), the follower port replaying the sync
+//! crate's vectors in the browser, and a listener page following a singer — a `sync` leader
+//! over a simulated player, run here, on the member WebSocket as `ktv sing` would. What the
+//! page shows and plays is judged here against the singer's player, on the host clock both
+//! sides read: the highlighted word at 20 instants, and the music from a tap of the page's
+//! audio graph cross-correlated with the song.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use ktv_tests::process::{KtvProcess, http_call, workspace_root};
+use serde_json::{Value, json};
+use sync::net::peer::{Control, Link, Peer};
+use sync::net::{NetClock, RealTimePlayer};
+use sync::sim::PlayerModel;
+use sync::{Leader, LeaderConfig, MediaTime, SongInfo, TrackMode};
+use tokio::sync::{mpsc, watch};
+
+const SONG: &str = "jasmine";
+/// Where the singer starts the song (the first line is at 10.9 s).
+const START_AT_S: i64 = 6;
+/// Seconds of the page's audio recorded.
+const TAP_SECONDS: f64 = 12.0;
+/// The bound on the music the page renders against the singer.
+const MUSIC_BOUND_MS: f64 = 50.0;
+
+struct Server {
+    _process: KtvProcess,
+    url: String,
+}
+
+impl Server {
+    fn start(dir: &Path) -> Server {
+        let database = dir.join("ktv.db");
+        let mut process = KtvProcess::spawn(&[
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database",
+            database.to_str().unwrap(),
+        ]);
+        let url = process
+            .wait_for_line(Duration::from_secs(30), |line| {
+                line.split_whitespace()
+                    .find(|w| w.starts_with("http://"))
+                    .map(|u| u.trim_end_matches('/').to_owned())
+            })
+            .unwrap_or_else(|e| panic!("ktv serve printed no URL ({e:?}): {}", process.stderr()));
+        Server {
+            _process: process,
+            url,
+        }
+    }
+
+    fn call(&self, method: &str, path: &str, who: Option<&Value>, body: Value) -> Value {
+        let bearer = who.map(|w| format!("{}.{}", w["member"], w["secret"].as_str().unwrap()));
+        let (status, text) = http_call(
+            method,
+            &format!("{}{path}", self.url),
+            bearer.as_deref(),
+            Some(&body.to_string()),
+        )
+        .expect("the server answers");
+        assert!(
+            (200..300).contains(&status),
+            "{method} {path}: {status} {text}"
+        );
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+}
+
+/// The singer's player, sampled every few milliseconds on the shared clock: `(epoch µs,
+/// position µs)` while it plays.
+type Heard = Arc<Mutex<Vec<(i64, i64)>>>;
+
+fn epoch_micros() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_micros() as i64
+}
+
+/// The singer's position at epoch instant `at` (µs), interpolated between samples.
+fn singer_at(heard: &[(i64, i64)], at: i64) -> Option<i64> {
+    let i = heard.partition_point(|(t, _)| *t <= at);
+    if i == 0 || i == heard.len() {
+        return None;
+    }
+    let (t0, p0) = heard[i - 1];
+    let (t1, p1) = heard[i];
+    if t1 - t0 > 50_000 {
+        return None;
+    }
+    Some(p0 + (p1 - p0) * (at - t0) / (t1 - t0).max(1))
+}
+
+fn chromium_and_driver() -> (PathBuf, PathBuf) {
+    let chromium = PathBuf::from("/usr/bin/chromium");
+    assert!(
+        chromium.exists(),
+        "no /usr/bin/chromium: run scripts/setup (it installs Debian's chromium)"
+    );
+    let prefix = std::env::var_os("KTV_NODE_PREFIX")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/ktv/node")
+        });
+    assert!(
+        prefix.join("node_modules/playwright-core").exists(),
+        "no playwright-core under {}: run scripts/setup",
+        prefix.display()
+    );
+    (chromium, prefix)
+}
+
+#[test]
+fn the_web_page_in_chromium() {
+    let (chromium, _) = chromium_and_driver();
+    let dir = std::env::temp_dir().join(format!("ktv-web-page-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = workspace_root().join("target/web-page");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).unwrap();
+    let server = Server::start(&dir);
+
+    // The conformance vectors, and a copy with one decision changed in its last bit.
+    let (_, recording) = sync::sim::record(&sync::sim::conformance_scenario(), 0);
+    std::fs::write(
+        out.join("vectors.json"),
+        serde_json::to_string(&recording).unwrap(),
+    )
+    .unwrap();
+    let mut changed = recording.clone();
+    let rate = changed
+        .steps
+        .iter_mut()
+        .find_map(|s| {
+            s.outputs.iter_mut().find_map(|o| match o {
+                sync::Output::Steer(sync::Steer::Rate(rate)) => Some(rate),
+                _ => None,
+            })
+        })
+        .expect("the vectors hold a rate decision");
+    *rate = f64::from_bits(rate.to_bits() + 1);
+    std::fs::write(
+        out.join("vectors-changed.json"),
+        serde_json::to_string(&changed).unwrap(),
+    )
+    .unwrap();
+
+    // The singer's room: the singer is its owner, on a seat, with the song requested.
+    let singer = server.call(
+        "POST",
+        "/api/rooms",
+        None,
+        json!({"name": "Singing", "owner_name": "Singer"}),
+    );
+    let room = singer["room"].as_str().unwrap().to_owned();
+    server.call(
+        "POST",
+        &format!("/api/rooms/{room}/seats"),
+        Some(&singer),
+        json!({}),
+    );
+    server.call(
+        "POST",
+        &format!("/api/rooms/{room}/queue"),
+        Some(&singer),
+        json!({"song_id": SONG}),
+    );
+
+    // The singer's client: a leader over a simulated player, on the member WebSocket.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let clock = NetClock::system();
+    // The clock's origin on the epoch clock the page reads (both are this host's clocks).
+    let origin_epoch = epoch_micros() - clock.true_now().as_micros();
+    let player = Arc::new(Mutex::new(RealTimePlayer::new(
+        PlayerModel::default(),
+        0.0,
+        clock.clone(),
+        7,
+    )));
+    let ws = format!(
+        "{}/api/rooms/{room}/ws?member={}&secret={}",
+        server.url.replace("http://", "ws://"),
+        singer["member"],
+        singer["secret"].as_str().unwrap()
+    );
+    let link = runtime
+        .block_on(Link::websocket(&ws))
+        .expect("the singer connects");
+    let (controls_tx, controls) = mpsc::unbounded_channel::<Control<Leader>>();
+    let (stop_tx, stop) = watch::channel(false);
+    let peer = Peer {
+        machine: Leader::new(LeaderConfig::default(), 0x5eed, clock.now()),
+        player: Arc::clone(&player),
+        clock: clock.clone(),
+        report_every: Duration::from_millis(5),
+    };
+    let singer_task = runtime.spawn(peer.run(link, controls, stop.clone()));
+    // Let the leader learn the room's clock, then start.
+    std::thread::sleep(Duration::from_millis(1500));
+    let song = SongInfo {
+        song_id: SONG.into(),
+        media: format!("/api/songs/{SONG}/media/accompaniment"),
+        track_mode: TrackMode::Accompaniment,
+        key: 0.0,
+        tempo: 1.0,
+    };
+    controls_tx
+        .send(Box::new(move |leader: &mut Leader, now| {
+            leader.start(now, song, MediaTime::from_micros(START_AT_S * 1_000_000))
+        }))
+        .unwrap();
+
+    // Sample what the singer hears, on the shared clock, for the whole run.
+    let heard: Heard = Arc::default();
+    let sampler = {
+        let heard = Arc::clone(&heard);
+        let player = Arc::clone(&player);
+        let clock = clock.clone();
+        let mut stop = stop.clone();
+        runtime.spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(2));
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = stop.changed() => break,
+                }
+                let t = clock.true_now();
+                if let Some((position, true)) = player.lock().unwrap().heard_at(t) {
+                    heard
+                        .lock()
+                        .unwrap()
+                        .push((origin_epoch + t.as_micros(), position.as_micros()));
+                }
+            }
+        })
+    };
+    let zero_epoch = loop {
+        std::thread::sleep(Duration::from_millis(20));
+        if let Some(&(t, p)) = heard.lock().unwrap().last() {
+            break t - p;
+        }
+    };
+
+    let config = json!({
+        "base": server.url,
+        "chromium": chromium,
+        "out": out,
+        "song": SONG,
+        "join_link": format!("{}/?room={room}&token={}", server.url, singer["join_token"].as_str().unwrap()),
+        "tv_link": format!("{}/?room={room}&token={}&view=tv", server.url, singer["join_token"].as_str().unwrap()),
+        "singer_zero_epoch_ms": zero_epoch as f64 / 1000.0,
+        "vectors_dir": out,
+        "tap_seconds": TAP_SECONDS,
+    });
+    let config_file = out.join("config.json");
+    std::fs::write(&config_file, config.to_string()).unwrap();
+    let driven = Command::new("node")
+        .arg(workspace_root().join("tests/web/page.mjs"))
+        .arg(&config_file)
+        .output()
+        .expect("node is installed by scripts/setup");
+    let said = String::from_utf8_lossy(&driven.stdout).into_owned()
+        + &String::from_utf8_lossy(&driven.stderr);
+    println!("{said}");
+    stop_tx.send(true).unwrap();
+    let _ = runtime.block_on(singer_task);
+    let _ = runtime.block_on(sampler);
+    assert!(
+        driven.status.success(),
+        "the page's scenarios failed:\n{said}"
+    );
+
+    let result: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("result.json")).unwrap()).unwrap();
+    let heard = heard.lock().unwrap().clone();
+    let lyrics: Value = serde_json::from_str(
+        &ktv_tests::process::http_get(&format!("{}/api/songs/{SONG}/lyrics", server.url))
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    check_words(&result, &heard, &lyrics);
+    check_music(&result, &heard, &out);
+    assert_eq!(result["pageErrors"], Value::Null, "the page threw: {said}");
+    println!(
+        "screenshots in {} (phone 390×844, TV 1920×1080)",
+        out.join("screenshots").display()
+    );
+}
+
+/// The word the page highlighted at each instant is the one the singer was singing then.
+fn check_words(result: &Value, heard: &[(i64, i64)], lyrics: &Value) {
+    let words = result["words"].as_array().unwrap();
+    assert_eq!(words.len(), 20, "{result}");
+    let mut margins = Vec::new();
+    for seen in words {
+        let at = (seen["epoch_ms"].as_f64().unwrap() * 1000.0) as i64;
+        let position = singer_at(heard, at).expect("the singer was playing then");
+        // The word the singer sings at that instant, and how far it is from its boundaries.
+        let (line, word, margin) = lyrics["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+            .find_map(|(l, line)| {
+                line["words"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .enumerate()
+                    .find_map(|(w, word)| {
+                        let (start, end) = (word["start"].as_i64()?, word["end"].as_i64()?);
+                        (start <= position && position < end)
+                            .then(|| (l, w, (position - start).min(end - position)))
+                    })
+            })
+            .unwrap_or_else(|| panic!("the singer is between words at {position} µs: {seen}"));
+        assert!(
+            margin >= 60_000,
+            "the instant is {margin} µs from a word boundary (< 60 ms): {seen}"
+        );
+        margins.push(margin);
+        assert_eq!(
+            (seen["line"].as_u64(), seen["word"].as_u64()),
+            (Some(line as u64), Some(word as u64)),
+            "the page highlights another word than the singer sings at {position} µs: {seen}"
+        );
+    }
+    margins.sort_unstable();
+    println!(
+        "20 of 20 words right; the closest instant {} ms from a word boundary",
+        margins[0] as f64 / 1000.0
+    );
+}
+
+/// The music the page plays (its audio tap, cross-correlated with the song) is within
+/// [`MUSIC_BOUND_MS`] of the singer's position at the instant it is heard.
+fn check_music(result: &Value, heard: &[(i64, i64)], out: &Path) {
+    let rate = result["tap"]["sample_rate"].as_f64().unwrap() as u32;
+    let heard_at = (result["tap"]["heard_at_epoch_ms"].as_f64().unwrap() * 1000.0) as i64;
+    let tap: Vec<f32> = std::fs::read(out.join("tap.f32"))
+        .unwrap()
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    assert!(
+        tap.len() as f64 >= TAP_SECONDS * 0.9 * f64::from(rate),
+        "the tap recorded {} samples",
+        tap.len()
+    );
+    let song = ktv_tests::analysis::decode_file_at(
+        &workspace_root().join(format!("assets/{SONG}/accompaniment.mp3")),
+        rate,
+    );
+    let offsets = music_offsets(&tap, rate, heard_at, heard, &song);
+    let mut errors: Vec<f64> = offsets.iter().map(|e| e.abs()).collect();
+    errors.sort_by(f64::total_cmp);
+    println!(
+        "the page's music against the singer, {} windows of 500 ms: {:?} ms; max |error| {:.1} ms",
+        offsets.len(),
+        offsets
+            .iter()
+            .map(|e| (e * 10.0).round() / 10.0)
+            .collect::<Vec<_>>(),
+        errors.last().unwrap()
+    );
+    // A window measures only where the song has one clear match (about half of them here).
+    assert!(offsets.len() >= 12, "too few windows measured: {offsets:?}");
+    assert!(
+        *errors.last().unwrap() <= MUSIC_BOUND_MS,
+        "the page's music is off the singer by more than {MUSIC_BOUND_MS} ms: {offsets:?}"
+    );
+}
+
+/// For each 500 ms window of the tap (every 250 ms): where in the song it is, minus the
+/// singer's position at the instant it is heard (ms). Found by generalised cross-correlation
+/// with phase transform (GCC-PHAT: the cross-spectrum whitened, so the transients decide, not
+/// the held notes that match themselves a period later), searched ±150 ms around the singer's
+/// position. Windows without one clear peak (silence, a held chord without onsets) measure
+/// nothing.
+fn music_offsets(
+    tap: &[f32],
+    rate: u32,
+    heard_at: i64,
+    heard: &[(i64, i64)],
+    song: &[f32],
+) -> Vec<f64> {
+    use rustfft::FftPlanner;
+    use rustfft::num_complex::Complex;
+
+    let rate_f = f64::from(rate);
+    let window = (0.5 * rate_f) as usize;
+    let hop = window / 2;
+    let search = (0.15 * rate_f) as usize;
+    let apart = (0.003 * rate_f) as usize;
+    let size = (window * 2 + 2 * search).next_power_of_two();
+    let mut planner = FftPlanner::<f64>::new();
+    let forward = planner.plan_fft_forward(size);
+    let inverse = planner.plan_fft_inverse(size);
+    let mut offsets = Vec::new();
+    let mut start = 0;
+    while start + window <= tap.len() {
+        let piece = &tap[start..start + window];
+        let at = heard_at + (start as f64 / rate_f * 1e6) as i64;
+        start += hop;
+        let energy: f64 = piece.iter().map(|x| f64::from(*x).powi(2)).sum();
+        if energy / (window as f64) < 1e-6 {
+            continue;
+        }
+        let Some(position) = singer_at(heard, at) else {
+            continue;
+        };
+        // The song from `search` before the singer's position to `search` after the window.
+        let Some(from) = usize::try_from((position as f64 / 1e6 * rate_f).round() as i64)
+            .ok()
+            .and_then(|p| p.checked_sub(search))
+        else {
+            continue;
+        };
+        let Some(segment) = song.get(from..from + window + 2 * search) else {
+            continue;
+        };
+        let spectrum = |samples: &[f32], taper: bool| {
+            let mut buffer = vec![Complex::new(0.0, 0.0); size];
+            let n = samples.len() as f64;
+            for (i, (slot, x)) in buffer.iter_mut().zip(samples).enumerate() {
+                // The piece tapered (Hann), so its cut edges are not a transient to match.
+                let w = if taper {
+                    0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / n).cos()
+                } else {
+                    1.0
+                };
+                slot.re = f64::from(*x) * w;
+            }
+            forward.process(&mut buffer);
+            buffer
+        };
+        let mut cross = spectrum(segment, false);
+        let (low, high) = (size * 100 / rate as usize, size * 8_000 / rate as usize);
+        for (bin, (c, p)) in cross.iter_mut().zip(spectrum(piece, true)).enumerate() {
+            let folded = bin.min(size - bin);
+            let product = *c * p.conj();
+            // PHAT-β (β = 0.8) over 100 Hz–8 kHz: whitened, but not so far that bins with no
+            // music in them (noise) weigh as much as the music.
+            *c = if (low..=high).contains(&folded) {
+                product / (product.norm().powf(0.8) + 1e-12)
+            } else {
+                Complex::new(0.0, 0.0)
+            };
+        }
+        inverse.process(&mut cross);
+        // Lag k: the piece matches the segment from sample k, the singer's position at `search`.
+        let scores: Vec<f64> = cross[..=2 * search].iter().map(|c| c.re).collect();
+        let (best_at, best) = scores
+            .iter()
+            .copied()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap_or((0, 0.0));
+        let rival = scores
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| k.abs_diff(best_at) > apart)
+            .map(|(_, score)| *score)
+            .fold(f64::MIN, f64::max);
+        let rms = (scores.iter().map(|x| x * x).sum::<f64>() / scores.len() as f64).sqrt();
+        // One clear peak: well above the correlation's spread (measured here: true matches
+        // stand 18–60 times the RMS of the scores, the beats' sustained halves under 10) and
+        // no rival near it.
+        if best > 12.0 * rms && rival < 0.7 * best {
+            offsets.push((best_at as f64 - search as f64) / rate_f * 1000.0);
+        }
+    }
+    offsets
+}
+
+#[test]
+fn a_shifted_tap_fails_the_music_bound() {
+    // The measurement itself: a song excerpt played 80 ms late reads as 80 ms off, and on time
+    // as 0 — so a page 80 ms off the singer fails the 50 ms bound.
+    let rate = 8_000;
+    let mut seed = 0x2545_f491_u32;
+    let song: Vec<f32> = (0..rate * 4)
+        .map(|i| {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let noise = (seed >> 8) as f32 / (1 << 24) as f32 - 0.5;
+            let t = i as f32 / rate as f32;
+            0.3 * (t * 440.0 * std::f32::consts::TAU).sin() + noise
+        })
+        .collect();
+    let heard: Vec<(i64, i64)> = (0..400).map(|i| (i * 10_000, i * 10_000)).collect();
+    for (late_ms, expected) in [(0i64, 0.0), (80, -80.0)] {
+        let late = (late_ms * rate as i64 / 1000) as usize;
+        let tap = song[rate as usize - late..rate as usize * 3 - late].to_vec();
+        let offsets = music_offsets(&tap, rate, 1_000_000, &heard, &song);
+        assert!(offsets.len() >= 6, "{late_ms} ms late: {offsets:?}");
+        for offset in &offsets {
+            assert!(
+                (offset - expected).abs() < 1.0,
+                "{late_ms} ms late: {offsets:?}"
+            );
+        }
+        let worst = offsets.iter().fold(0.0f64, |m, e| m.max(e.abs()));
+        assert_eq!(worst <= MUSIC_BOUND_MS, late_ms == 0);
+    }
+}

@@ -1,0 +1,356 @@
+#!/usr/bin/env node
+// Drives the room's web page in Debian's chromium, headless, through playwright-core, for the
+// end-to-end test tests/tests/web_page.rs (which starts the service and the singer, and judges
+// what this script measures against the singer's own player).
+//
+// Usage: node page.mjs CONFIG.json — the config names the service, the singer's room, where
+// the singer's position is zero on the epoch clock, the conformance vectors and the output
+// folder. Checks that need no outside truth (queue changes seen within 1 s, refusals) fail the
+// script here; it writes what it saw to OUT/result.json and the audio tap to OUT/tap.f32.
+
+import { createRequire } from 'node:module';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const prefix = process.env.KTV_NODE_PREFIX || join(process.env.HOME, '.cache/ktv/node');
+const { chromium } = createRequire(join(prefix, 'node_modules/'))('playwright-core');
+
+const base = config.base.replace(/\/$/, '');
+const out = config.out;
+mkdirSync(join(out, 'screenshots'), { recursive: true });
+const result = { words: [], queue: [], refusals: [] };
+const log = (...args) => console.log('[page]', ...args);
+const fail = (message) => {
+  throw new Error(message);
+};
+const epochNow = () => performance.timeOrigin + performance.now();
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const browser = await chromium.launch({
+  executablePath: config.chromium ?? '/usr/bin/chromium',
+  args: [
+    '--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    // playwright gives each launch a fresh profile of its own (no --user-data-dir).
+  ],
+});
+
+const PHONE = { width: 390, height: 844 };
+const TV = { width: 1920, height: 1080 };
+
+async function open(name, viewport, locale) {
+  const context = await browser.newContext({ viewport, locale, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => {
+    log(`${name}: page error: ${error.message}`);
+    result.pageErrors = (result.pageErrors ?? 0) + 1;
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') log(`${name}: console ${message.type()}: ${message.text()}`);
+  });
+  return page;
+}
+
+async function shot(page, name) {
+  // As a person sees the view: from its top (clicks scroll the page).
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(out, 'screenshots', `${name}.png`) });
+}
+
+/** The request ids in the queue's waiting list as `page` shows them. */
+const shownQueue = (page) => page.$$eval('[data-list=queue] [data-request]', (items) => items.map((i) => Number(i.dataset.request)));
+
+/**
+ * Does `action` on one page and measures when `watcher` shows the queue as `expected`: a
+ * MutationObserver in the watcher stamps the instant its list first matches.
+ */
+async function measureQueueChange(what, watcher, expected, action) {
+  await watcher.evaluate((expected) => {
+    window.__seen = null;
+    const matches = () => {
+      const ids = [...document.querySelectorAll('[data-list=queue] [data-request]')].map((i) => Number(i.dataset.request));
+      return JSON.stringify(ids) === JSON.stringify(expected);
+    };
+    const observer = new MutationObserver(() => {
+      if (window.__seen === null && matches()) {
+        window.__seen = performance.timeOrigin + performance.now();
+        observer.disconnect();
+      }
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
+  }, expected);
+  const started = epochNow();
+  await action();
+  await watcher.waitForFunction(() => window.__seen !== null, null, { timeout: 5000 }).catch(() => fail(`${what}: the other page never showed ${JSON.stringify(expected)}`));
+  const seen = await watcher.evaluate(() => window.__seen);
+  const delay = seen - started;
+  result.queue.push({ what, delay_ms: delay });
+  log(`${what}: seen by the other page after ${delay.toFixed(1)} ms`);
+  if (delay > 1000) fail(`${what}: the other page saw it after ${delay} ms (> 1 s)`);
+}
+
+// ----- Two browsers in one room: queue changes seen live, the audience refused -----
+
+async function queueScenario() {
+  const owner = await open('owner', PHONE, 'en-US');
+  await owner.goto(`${base}/`);
+  await owner.waitForSelector('form[data-form=create]');
+  await shot(owner, 'phone-home-en');
+  await owner.fill('input[name=room-name]', 'Friday night');
+  await owner.fill('input[name=owner-name]', 'Ann');
+  await owner.click('form[data-form=create] button');
+  await owner.waitForURL(/room=/);
+  await owner.waitForSelector('.badge[data-role=owner]');
+  const link = owner.url();
+  const room = new URL(link).searchParams.get('room');
+
+  // The owner's first request goes on stage at once; their singing client (not this page)
+  // would keep it there with heartbeats, so the script sends them for it.
+  const heartbeat = setInterval(() => {
+    owner.evaluate(() => window.ktv?.view?.performance && window.ktv.act('POST', '/performance/heartbeat', {}, true)).catch(() => {});
+  }, 3000);
+  await owner.click('[data-tab=seats]');
+  await owner.click('[data-action=take-seat]');
+  await owner.waitForSelector('[data-seat="0"][data-taken=true]');
+  await owner.click('[data-tab=songs]');
+  for (const song of ['jasmine', 'tigers', 'twinkle', 'susanna']) {
+    await owner.click(`[data-song=${song}]`);
+    if (song === 'susanna') {
+      await owner.fill('input[name=key]', '2');
+      await owner.selectOption('select[name=mode]', 'guide');
+      await shot(owner, 'phone-song-detail-en');
+    }
+    await owner.click('[data-action=request]');
+    await owner.waitForSelector('[data-detail]', { state: 'detached' });
+  }
+  // Search by pinyin initials: 两只老虎 is "lzlh".
+  await owner.fill('input[name=search]', 'lzlh');
+  await owner.waitForFunction(() => [...document.querySelectorAll('[data-list=songs] [data-song]')].map((s) => s.dataset.song).join() === 'tigers')
+    .catch(() => fail('searching "lzlh" did not find exactly 两只老虎'));
+  await shot(owner, 'phone-search-en');
+  await owner.fill('input[name=search]', '');
+
+  const audience = await open('audience', PHONE, 'zh-CN');
+  await audience.goto(link);
+  await audience.fill('input[name=member-name]', 'Bo');
+  await audience.click('form[data-form=join-room] button');
+  await audience.waitForSelector('.badge[data-role=audience]');
+  await audience.click('[data-tab=queue]');
+  await owner.click('[data-tab=queue]');
+  await owner.waitForSelector('[data-list=queue] [data-request]');
+  const waiting = await shownQueue(owner);
+  if (waiting.length !== 3) fail(`the owner's page shows ${waiting.length} waiting songs, not 3`);
+  if (JSON.stringify(await shownQueue(audience)) !== JSON.stringify(waiting)) fail('the two pages show different queues');
+  await shot(owner, 'phone-queue-owner-en');
+  await shot(audience, 'phone-queue-audience-zh');
+
+  // Reorder: the first waiting song down one.
+  const [a, b, c] = waiting;
+  await measureQueueChange('move down', audience, [b, a, c], () => owner.click(`[data-request="${a}"] [data-action=down]`));
+  // Pin the last to the top.
+  await measureQueueChange('pin', audience, [c, b, a], () => owner.click(`[data-request="${c}"] [data-action=pin]`));
+  // A new request.
+  await owner.click('[data-tab=songs]');
+  await owner.click('[data-song=farewell]');
+  await measureQueueChange('request', audience, [c, b, a, Math.max(a, b, c) + 1], () => owner.click('[data-action=request]'));
+  // Remove one.
+  await owner.click('[data-tab=queue]');
+  await measureQueueChange('remove', audience, [c, a, Math.max(a, b, c) + 1], () => owner.click(`[data-request="${b}"] [data-action=remove]`));
+
+  // The audience page offers none of the owner's actions, and the service refuses them.
+  for (const action of ['pin', 'up', 'down', 'remove', 'skip']) {
+    const count = await audience.locator(`[data-panel=queue] [data-action=${action}]`).count();
+    if (count) fail(`the audience page offers "${action}"`);
+  }
+  await audience.click('[data-tab=songs]');
+  await audience.click('[data-song=jasmine]');
+  if (await audience.locator('[data-action=request]').count()) fail('the audience page offers "request"');
+  await shot(audience, 'phone-song-detail-audience-zh');
+  await audience.click('.sheet .close');
+  const attempts = [
+    ['pin', 'POST', `/queue/${a}/pin`, undefined],
+    ['reorder', 'POST', `/queue/${a}/move`, { index: 0 }],
+    ['remove', 'DELETE', `/queue/${a}`, undefined],
+    ['skip', 'POST', '/skip', undefined],
+    ['pause', 'POST', '/controls', { control: 'pause' }],
+    ['free a seat', 'DELETE', '/seats/0', undefined],
+    ['request', 'POST', '/queue', { song_id: 'tigers' }],
+  ];
+  for (const [what, method, path, body] of attempts) {
+    const answer = await audience.evaluate(([m, p, b]) => window.ktv.tryAction(m, p, b), [method, path, body]);
+    result.refusals.push({ what, ...answer });
+    if (answer.ok || answer.status !== 403) fail(`the audience's "${what}" was not refused with 403: ${JSON.stringify(answer)}`);
+  }
+  await audience.waitForSelector('.toast[data-kind=error]');
+  await shot(audience, 'phone-refused-zh');
+  const after = await shownQueue(owner);
+  if (JSON.stringify(after) !== JSON.stringify([c, a, Math.max(a, b, c) + 1])) fail(`refused actions changed the queue: ${after}`);
+
+  // The rest of the owner's views, for the record.
+  await owner.click('[data-tab=now]');
+  await shot(owner, 'phone-now-owner-en');
+  await owner.click('[data-tab=seats]');
+  await shot(owner, 'phone-seats-owner-en');
+  await owner.click('[data-tab=settings]');
+  await owner.waitForFunction(() => document.querySelector('img.qr')?.complete);
+  await shot(owner, 'phone-settings-en');
+  await owner.click('[data-tab=results]');
+  await shot(owner, 'phone-results-en');
+  result.queueRoom = room;
+  clearInterval(heartbeat);
+  await owner.context().close();
+  await audience.context().close();
+}
+
+// ----- Following the singer: the highlighted word, the music -----
+
+async function followScenario() {
+  const lyrics = await (await fetch(`${base}/api/songs/${config.song}/lyrics`)).json();
+  const page = await open('listener', PHONE, 'zh-CN');
+  await page.goto(config.join_link);
+  await page.fill('input[name=member-name]', 'Cy');
+  await page.click('form[data-form=join-room] button');
+  await page.waitForSelector('.badge[data-role=audience]');
+  // A tap lets the page make sound (headless chromium may allow it already).
+  await page.waitForSelector('[data-action=listen]');
+  if (await page.locator('[data-action=listen]').isEnabled()) await page.click('[data-action=listen]');
+  // Synced: the clock learnt, the song loaded and sounding.
+  await page.waitForFunction(() => {
+    const k = window.ktv;
+    return k?.driver?.synced() && k.driver.song && k.player?.report()?.playing;
+  }, null, { timeout: 20000 }).catch(() => fail('the page never followed the singer (clock, song, sound)'));
+  log('listener: following');
+  await sleep(2000);
+
+  // The TV view of the same room.
+  const tv = await open('tv', TV, 'zh-CN');
+  await tv.goto(config.tv_link);
+  await tv.waitForFunction(() => window.ktv?.driver?.song && document.querySelector('[data-role=lyrics] .word'), null, { timeout: 20000 })
+    .catch(() => fail('the TV view never showed the lyrics'));
+  await tv.waitForFunction(() => document.querySelector('video.mv')?.readyState >= 2, null, { timeout: 20000 })
+    .catch(async () => {
+      const video = await tv.evaluate(() => {
+        const v = document.querySelector('video.mv');
+        return v && { src: v.src, readyState: v.readyState, networkState: v.networkState, error: v.error?.message ?? v.error?.code };
+      });
+      fail(`the TV view never showed the music video: ${JSON.stringify(video)}`);
+    });
+  await sleep(1500);
+  // The music video is in step with the song (as the TV sees the singer).
+  result.video = await tv.evaluate(() => {
+    const video = document.querySelector('video.mv');
+    return { video_s: video.currentTime, singer_s: window.ktv.driver.position() / 1e6, duration_s: video.duration };
+  });
+  log(`tv: video at ${result.video.video_s.toFixed(3)} s, singer at ${result.video.singer_s.toFixed(3)} s`);
+  if (result.video.singer_s > result.video.duration_s - 1) fail(`the song is past the video's end already: ${JSON.stringify(result.video)}`);
+  if (Math.abs(result.video.video_s - result.video.singer_s) > 0.1) fail(`the TV's video is off the song: ${JSON.stringify(result.video)}`);
+  await shot(tv, 'tv-following-zh');
+  await tv.context().close();
+
+  // Twenty instants inside words, each at least 60 ms (here 90) from the word's boundaries,
+  // at the singer's position (its player's line, from the test).
+  const startAt = (position) => config.singer_zero_epoch_ms + position / 1000;
+  const now = epochNow() + 300;
+  const candidates = [];
+  for (const [lineIndex, line] of lyrics.lines.entries()) {
+    for (const [wordIndex, word] of line.words.entries()) {
+      const margin = 90_000;
+      if (word.end - word.start < 2 * margin + 20_000) continue;
+      // Spread within the word: early, middle or late, by turn.
+      const turn = candidates.length % 3;
+      const position = turn === 0 ? word.start + margin : turn === 1 ? (word.start + word.end) / 2 : word.end - margin;
+      if (startAt(position) < now) continue;
+      candidates.push({ line: lineIndex, word: wordIndex, position });
+    }
+  }
+  const picks = [];
+  for (const candidate of candidates) {
+    if (picks.length && startAt(candidate.position) - startAt(picks[picks.length - 1].position) < 700) continue;
+    picks.push(candidate);
+    if (picks.length === 20) break;
+  }
+  if (picks.length < 20) fail(`only ${picks.length} word instants left in the song`);
+  for (const pick of picks) {
+    const at = startAt(pick.position);
+    const wait = at - epochNow() - 20;
+    if (wait > 0) await sleep(wait);
+    // Read in the page, stamped there: which word the page highlights, and when.
+    const seen = await page.evaluate((at) => {
+      const ready = () => performance.timeOrigin + performance.now() >= at;
+      return new Promise((resolve) => {
+        const read = () => {
+          if (!ready()) return requestAnimationFrame(read);
+          const current = document.querySelector('[data-role=lyrics] .word.current');
+          resolve({
+            epoch_ms: performance.timeOrigin + performance.now(),
+            line: current ? Number(current.dataset.line) : null,
+            word: current ? Number(current.dataset.word) : null,
+            text: current?.textContent ?? null,
+          });
+        };
+        requestAnimationFrame(read);
+      });
+    }, at);
+    result.words.push({ ...seen, expected_line: pick.line, expected_word: pick.word });
+    if (result.words.length === 10) await shot(page, 'phone-now-following-zh');
+  }
+  log(`listener: ${result.words.length} words read`);
+
+  // The music as the page renders it: a tap on its audio graph, recorded with the instant
+  // each sample is heard.
+  const tap = await page.evaluate(async (seconds) => {
+    const recorded = await window.ktv.tap.record(seconds);
+    const bytes = new Uint8Array(recorded.samples.buffer);
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return { sampleRate: recorded.sampleRate, heardAt: recorded.heardAt, samples: btoa(binary) };
+  }, config.tap_seconds);
+  writeFileSync(join(out, 'tap.f32'), Buffer.from(tap.samples, 'base64'));
+  result.tap = { sample_rate: tap.sampleRate, heard_at_epoch_ms: tap.heardAt };
+  log(`listener: tapped ${config.tap_seconds} s at ${tap.sampleRate} Hz`);
+  result.follower = await page.evaluate(() => ({ ...window.ktv.driver.follower.stats, extra: window.ktv.driver.follower.extra }));
+
+  await page.setViewportSize(TV);
+  await shot(page, 'tv-size-phone-page-zh');
+  await page.context().close();
+}
+
+// ----- The follower port replays the sync crate's vectors in the browser too -----
+
+async function conformanceScenario() {
+  const page = await open('conformance', PHONE, 'en-US');
+  await page.route('**/test/vectors*.json', (route) => {
+    const name = new URL(route.request().url()).pathname.split('/').pop();
+    route.fulfill({ path: join(config.vectors_dir, name), contentType: 'application/json' });
+  });
+  await page.goto(`${base}/`);
+  result.conformance = await page.evaluate(async () => {
+    const { replay } = await import('/web/sync/conformance.mjs');
+    const run = async (name) => {
+      const outcome = replay(await (await fetch(`/test/${name}`)).json());
+      return outcome.mismatch ? { mismatch_at: outcome.mismatch.index } : { steps: outcome.steps };
+    };
+    return { exact: await run('vectors.json'), changed: await run('vectors-changed.json') };
+  });
+  log(`conformance in the browser: ${JSON.stringify(result.conformance)}`);
+  if (!result.conformance.exact.steps) fail(`the browser's follower differs: ${JSON.stringify(result.conformance.exact)}`);
+  if (result.conformance.changed.steps) fail('a changed decision was not noticed in the browser');
+  await page.context().close();
+}
+
+let failure = null;
+try {
+  await conformanceScenario();
+  await queueScenario();
+  await followScenario();
+} catch (error) {
+  failure = error;
+}
+writeFileSync(join(out, 'result.json'), JSON.stringify(result, null, 1));
+await browser.close();
+if (failure) {
+  console.error(`[page] FAILED: ${failure.stack ?? failure}`);
+  process.exit(1);
+}
+log('done');
