@@ -67,6 +67,15 @@ async function attempt(action) {
   }
 }
 
+/** Copies `text`; the clipboard API exists only in secure contexts (not on http://LAN-IP). */
+function copyText(text) {
+  if (navigator.clipboard) {
+    navigator.clipboard.writeText(text).then(() => toast(t('copied')), () => window.prompt(t('copy_link'), text));
+  } else {
+    window.prompt(t('copy_link'), text);
+  }
+}
+
 function formatTime(seconds) {
   if (seconds == null) return '';
   const s = Math.round(seconds);
@@ -365,7 +374,8 @@ class RoomPage {
     const before = this.view;
     this.view = view;
     const ended = before?.performance && before.performance.request.id !== view.performance?.request.id;
-    if (ended || !before) this.loadHistory();
+    if (ended) this.loadHistory(before.performance.started_at);
+    else if (!before) this.loadHistory();
     if (this.tv) {
       this.renderTv();
       return;
@@ -413,7 +423,7 @@ class RoomPage {
     } else {
       this.nowInfo.replaceChildren(h('div.muted', {}, t('nothing_playing')));
     }
-    this.stage.setScore(performance?.score ?? null);
+    if (performance?.score != null || !performance) this.stage.setScore(performance?.score ?? null);
     const controls = [];
     if (performance && (this.isOwner || this.onStage)) {
       controls.push(
@@ -529,7 +539,7 @@ class RoomPage {
       h('section.card', {}, h('h3', {}, t('invite')),
         h('img.qr', { src: `/api/qr.svg?text=${encodeURIComponent(link)}`, alt: link, width: 180, height: 180 }),
         h('div.actions', {},
-          h('button', { onclick: () => navigator.clipboard?.writeText(link).then(() => toast(t('copied'))) }, t('copy_link')),
+          h('button', { onclick: () => copyText(link) }, t('copy_link')),
           h('a.button', { href: joinLink(this.roomId, this.member.token, 'tv'), target: '_blank' }, t('tv_view')))),
       h('section.card', {},
         h('label', {}, t('lyrics_offset'), offset),
@@ -602,11 +612,17 @@ class RoomPage {
     }
   }
 
-  async loadHistory() {
-    try {
-      this.history = await call('GET', `/rooms/${encodeURIComponent(this.roomId)}/history`, { member: this.member });
-    } catch {
-      return;
+  /** Loads the room's history; `expect` names a performance (its start) that just ended, which
+   *  the service announces before it has stored the result, so it is waited for briefly. */
+  async loadHistory(expect = null) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.history = await call('GET', `/rooms/${encodeURIComponent(this.roomId)}/history`, { member: this.member });
+      } catch {
+        return;
+      }
+      if (expect == null || this.history.some((r) => r.started_at === expect) || attempt >= 10) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
     if (this.tv) return;
     this.panels.results.replaceChildren(h('h3', {}, t('history')),
@@ -626,7 +642,7 @@ class RoomPage {
     this.title.replaceChildren(...(performance ? [
       h('b', {}, this.songTitle(performance.request.song_id)), ' · ', this.singerName(performance.request.singer),
     ] : [view.name]));
-    this.stage.setScore(performance?.score ?? null);
+    if (performance?.score != null || !performance) this.stage.setScore(performance?.score ?? null);
     const next = view.queue.waiting[0];
     this.upNext.replaceChildren(...(next ? [
       h('div.muted', {}, t('up_next')), h('b', {}, this.songTitle(next.song_id)), h('div', {}, this.singerName(next.singer)),

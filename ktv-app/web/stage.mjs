@@ -35,6 +35,8 @@ export class Stage {
     this.rowLines = [undefined, undefined];
     this.trace = [];
     this.credits = new Map();
+    this.lineScores = [];
+    this.songScored = false;
     this.gradeUntil = 0;
   }
 
@@ -44,6 +46,8 @@ export class Stage {
     this.rowLines = [undefined, undefined];
     this.trace = [];
     this.credits = new Map();
+    this.lineScores = [];
+    this.songScored = false;
     this.scoreBox.textContent = '';
     this.grade.textContent = '';
     const pitches = lyrics?.notes.map((n) => n.pitch) ?? [];
@@ -68,6 +72,9 @@ export class Stage {
     } else if (event.type === 'note') {
       this.credits.set(event.start, event.credit);
     } else if (event.type === 'line') {
+      // Until the song's total comes, the score shown is the mean of the lines so far.
+      this.lineScores.push(event.score);
+      if (!this.songScored) this.setScore(this.lineScores.reduce((a, b) => a + b, 0) / this.lineScores.length);
       this.grade.textContent = t(`grade_${event.grade}`);
       this.grade.dataset.grade = event.grade;
       this.grade.classList.remove('show');
@@ -75,6 +82,7 @@ export class Stage {
       this.grade.classList.add('show');
       this.gradeUntil = performance.now() + 1500;
     } else if (event.type === 'song') {
+      this.songScored = true;
       this.setScore(event.score);
     }
   }

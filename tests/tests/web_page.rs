@@ -7,8 +7,9 @@
 //! sides read: the highlighted word at 20 instants, and the music from a tap of the page's
 //! audio graph cross-correlated with the song.
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -153,7 +154,7 @@ fn the_web_page_in_chromium() {
     )
     .unwrap();
 
-    // The singer's room: the singer is its owner, on a seat, with the song requested.
+    // The singer's room: the singer is its owner, on a seat.
     let singer = server.call(
         "POST",
         "/api/rooms",
@@ -166,12 +167,6 @@ fn the_web_page_in_chromium() {
         &format!("/api/rooms/{room}/seats"),
         Some(&singer),
         json!({}),
-    );
-    server.call(
-        "POST",
-        &format!("/api/rooms/{room}/queue"),
-        Some(&singer),
-        json!({"song_id": SONG}),
     );
 
     // The singer's client: a leader over a simulated player, on the member WebSocket.
@@ -203,21 +198,6 @@ fn the_web_page_in_chromium() {
         report_every: Duration::from_millis(5),
     };
     let singer_task = runtime.spawn(peer.run(link, controls, stop.clone()));
-    // Let the leader learn the room's clock, then start.
-    std::thread::sleep(Duration::from_millis(1500));
-    let song = SongInfo {
-        song_id: SONG.into(),
-        media: format!("/api/songs/{SONG}/media/accompaniment"),
-        track_mode: TrackMode::Accompaniment,
-        key: 0.0,
-        tempo: 1.0,
-    };
-    controls_tx
-        .send(Box::new(move |leader: &mut Leader, now| {
-            leader.start(now, song, MediaTime::from_micros(START_AT_S * 1_000_000))
-        }))
-        .unwrap();
-
     // Sample what the singer hears, on the shared clock, for the whole run.
     let heard: Heard = Arc::default();
     let sampler = {
@@ -242,12 +222,12 @@ fn the_web_page_in_chromium() {
             }
         })
     };
-    let zero_epoch = loop {
-        std::thread::sleep(Duration::from_millis(20));
-        if let Some(&(t, p)) = heard.lock().unwrap().last() {
-            break t - p;
-        }
-    };
+    let lyrics: Value = serde_json::from_str(
+        &ktv_tests::process::http_get(&format!("{}/api/songs/{SONG}/lyrics", server.url))
+            .unwrap()
+            .1,
+    )
+    .unwrap();
 
     let config = json!({
         "base": server.url,
@@ -256,37 +236,91 @@ fn the_web_page_in_chromium() {
         "song": SONG,
         "join_link": format!("{}/?room={room}&token={}", server.url, singer["join_token"].as_str().unwrap()),
         "tv_link": format!("{}/?room={room}&token={}&view=tv", server.url, singer["join_token"].as_str().unwrap()),
-        "singer_zero_epoch_ms": zero_epoch as f64 / 1000.0,
         "vectors_dir": out,
         "tap_seconds": TAP_SECONDS,
     });
     let config_file = out.join("config.json");
     std::fs::write(&config_file, config.to_string()).unwrap();
-    let driven = Command::new("node")
+    let mut driver = Command::new("node")
         .arg(workspace_root().join("tests/web/page.mjs"))
         .arg(&config_file)
-        .output()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("node is installed by scripts/setup");
-    let said = String::from_utf8_lossy(&driven.stdout).into_owned()
-        + &String::from_utf8_lossy(&driven.stderr);
-    println!("{said}");
+    let mut to_driver = driver.stdin.take().unwrap();
+    let errors = {
+        let mut stderr = driver.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        })
+    };
+    let mut said = String::new();
+    let (scoring_stop_tx, scoring_stop) = std::sync::mpsc::channel::<()>();
+    let mut scoring_stop = Some(scoring_stop);
+    let mut scoring = None;
+    for line in BufReader::new(driver.stdout.take().unwrap()).lines() {
+        let Ok(line) = line else { break };
+        println!("{line}");
+        said.push_str(&line);
+        said.push('\n');
+        if line != "SINGER?" {
+            continue;
+        }
+        let Some(scoring_stop) = scoring_stop.take() else {
+            continue;
+        };
+        // The page is in the room: the singer requests the song (it goes on stage at once)
+        // and starts it.
+        server.call(
+            "POST",
+            &format!("/api/rooms/{room}/queue"),
+            Some(&singer),
+            json!({"song_id": SONG}),
+        );
+        let song = SongInfo {
+            song_id: SONG.into(),
+            media: format!("/api/songs/{SONG}/media/accompaniment"),
+            track_mode: TrackMode::Accompaniment,
+            key: 0.0,
+            tempo: 1.0,
+        };
+        controls_tx
+            .send(Box::new(move |leader: &mut Leader, now| {
+                leader.start(now, song, MediaTime::from_micros(START_AT_S * 1_000_000))
+            }))
+            .unwrap();
+        let zero_epoch = loop {
+            std::thread::sleep(Duration::from_millis(20));
+            if let Some(&(t, p)) = heard.lock().unwrap().last() {
+                break t - p;
+            }
+        };
+        scoring = Some(send_scoring(&ws, &lyrics, zero_epoch, scoring_stop));
+        writeln!(
+            to_driver,
+            "{}",
+            json!({"singer_zero_epoch_ms": zero_epoch as f64 / 1000.0})
+        )
+        .unwrap();
+    }
+    let status = driver.wait().unwrap();
+    said.push_str(&errors.join().unwrap_or_default());
     stop_tx.send(true).unwrap();
+    let _ = scoring_stop_tx.send(());
+    if let Some(scoring) = scoring {
+        let _ = scoring.join();
+    }
     let _ = runtime.block_on(singer_task);
     let _ = runtime.block_on(sampler);
-    assert!(
-        driven.status.success(),
-        "the page's scenarios failed:\n{said}"
-    );
+    assert!(status.success(), "the page's scenarios failed:\n{said}");
 
     let result: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("result.json")).unwrap()).unwrap();
     let heard = heard.lock().unwrap().clone();
-    let lyrics: Value = serde_json::from_str(
-        &ktv_tests::process::http_get(&format!("{}/api/songs/{SONG}/lyrics", server.url))
-            .unwrap()
-            .1,
-    )
-    .unwrap();
     check_words(&result, &heard, &lyrics);
     check_music(&result, &heard, &out);
     assert_eq!(result["pageErrors"], Value::Null, "the page threw: {said}");
@@ -294,6 +328,53 @@ fn the_web_page_in_chromium() {
         "screenshots in {} (phone 390×844, TV 1920×1080)",
         out.join("screenshots").display()
     );
+}
+
+/// The singer's live scoring, as `ktv sing` sends it, on a second connection: its pitch 20
+/// times a second (on the melody, an octave low, as a man singing a woman's song would) and
+/// each line's grade as the line ends.
+fn send_scoring(
+    ws: &str,
+    lyrics: &Value,
+    zero_epoch: i64,
+    stop: std::sync::mpsc::Receiver<()>,
+) -> std::thread::JoinHandle<()> {
+    let (mut socket, _) = tungstenite::connect(ws).expect("the singer's second connection");
+    let notes = lyrics["notes"].as_array().unwrap().clone();
+    let line_ends: Vec<i64> = lyrics["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["end"].as_i64().unwrap())
+        .collect();
+    std::thread::spawn(move || {
+        let mut lines_done = 0;
+        while stop.recv_timeout(Duration::from_millis(50)).is_err() {
+            let position = epoch_micros() - zero_epoch;
+            let midi = notes
+                .iter()
+                .find(|n| {
+                    let start = n["start"].as_i64().unwrap_or(0);
+                    start <= position && position < start + n["duration"].as_i64().unwrap_or(0)
+                })
+                .and_then(|n| n["pitch"].as_f64());
+            let mut events = vec![
+                json!({"type": "pitch", "voice": "P1", "time": position, "midi": midi.map(|m| m - 12.0 + 0.2)}),
+            ];
+            while lines_done < line_ends.len() && line_ends[lines_done] <= position {
+                events.push(json!({"type": "line", "voice": "P1", "index": lines_done, "score": 93.0, "grade": "perfect"}));
+                lines_done += 1;
+            }
+            for event in events {
+                if socket
+                    .send(tungstenite::Message::Text(event.to_string().into()))
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        }
+    })
 }
 
 /// The word the page highlighted at each instant is the one the singer was singing then.
@@ -511,4 +592,16 @@ fn a_shifted_tap_fails_the_music_bound() {
         let worst = offsets.iter().fold(0.0f64, |m, e| m.max(e.abs()));
         assert_eq!(worst <= MUSIC_BOUND_MS, late_ms == 0);
     }
+}
+
+#[test]
+fn the_page_lyrics_model_under_node() {
+    let output = Command::new("node")
+        .arg(workspace_root().join("tests/web/lyrics.test.mjs"))
+        .output()
+        .expect("node is installed by scripts/setup");
+    let said = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{said}");
+    assert!(said.contains("all checks pass"), "{said}");
 }

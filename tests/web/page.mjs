@@ -11,6 +11,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { once } from 'node:events';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const prefix = process.env.KTV_NODE_PREFIX || join(process.env.HOME, '.cache/ktv/node');
@@ -52,8 +53,10 @@ async function open(name, viewport, locale) {
   return page;
 }
 
-async function shot(page, name) {
-  // As a person sees the view: from its top (clicks scroll the page).
+async function shot(page, name, { toasts = false } = {}) {
+  // As a person sees the view: from its top (clicks scroll the page), messages gone unless
+  // they are the point.
+  if (!toasts) await page.waitForSelector('.toast', { state: 'detached', timeout: 5000 }).catch(() => {});
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(out, 'screenshots', `${name}.png`) });
 }
@@ -183,12 +186,28 @@ async function queueScenario() {
     if (answer.ok || answer.status !== 403) fail(`the audience's "${what}" was not refused with 403: ${JSON.stringify(answer)}`);
   }
   await audience.waitForSelector('.toast[data-kind=error]');
-  await shot(audience, 'phone-refused-zh');
+  await shot(audience, 'phone-refused-zh', { toasts: true });
   const after = await shownQueue(owner);
   if (JSON.stringify(after) !== JSON.stringify([c, a, Math.max(a, b, c) + 1])) fail(`refused actions changed the queue: ${after}`);
+  await audience.click('[data-tab=queue]');
+
+  // The song on stage ends with a score (as the singer's client reports it): the result
+  // shows on both pages, in the history and on the song's leaderboard.
+  await owner.evaluate(() => window.ktv.act('POST', '/performance/finished', { score: 88.4 }));
+  await audience.click('[data-tab=results]');
+  await audience.waitForFunction(() => document.querySelector('[data-panel=results] .history li')?.textContent.includes('88'), null, { timeout: 3000 })
+    .catch(() => fail('the audience page does not show the finished song in the history'));
+  await shot(audience, 'phone-results-zh');
+  await audience.click('[data-tab=songs]');
+  await audience.click('[data-song=jasmine]');
+  await audience.waitForFunction(() => document.querySelector('.leaderboard li b')?.textContent === '88', null, { timeout: 3000 })
+    .catch(() => fail('the leaderboard does not show the finished song'));
+  await shot(audience, 'phone-leaderboard-zh');
+  await audience.click('.sheet .close');
 
   // The rest of the owner's views, for the record.
   await owner.click('[data-tab=now]');
+  await owner.waitForSelector('[data-result=last]');
   await shot(owner, 'phone-now-owner-en');
   await owner.click('[data-tab=seats]');
   await shot(owner, 'phone-seats-owner-en');
@@ -205,6 +224,16 @@ async function queueScenario() {
 
 // ----- Following the singer: the highlighted word, the music -----
 
+/** Asks the test to start the singer; answers where the singer's position is zero (epoch ms). */
+async function startSinger() {
+  console.log('SINGER?');
+  const { createInterface } = await import('node:readline');
+  const lines = createInterface({ input: process.stdin });
+  const [line] = await once(lines, 'line');
+  lines.close();
+  return JSON.parse(line).singer_zero_epoch_ms;
+}
+
 async function followScenario() {
   const lyrics = await (await fetch(`${base}/api/songs/${config.song}/lyrics`)).json();
   const page = await open('listener', PHONE, 'zh-CN');
@@ -212,6 +241,7 @@ async function followScenario() {
   await page.fill('input[name=member-name]', 'Cy');
   await page.click('form[data-form=join-room] button');
   await page.waitForSelector('.badge[data-role=audience]');
+  const singerZero = await startSinger();
   // A tap lets the page make sound (headless chromium may allow it already).
   await page.waitForSelector('[data-action=listen]');
   if (await page.locator('[data-action=listen]').isEnabled()) await page.click('[data-action=listen]');
@@ -250,7 +280,7 @@ async function followScenario() {
 
   // Twenty instants inside words, each at least 60 ms (here 90) from the word's boundaries,
   // at the singer's position (its player's line, from the test).
-  const startAt = (position) => config.singer_zero_epoch_ms + position / 1000;
+  const startAt = (position) => singerZero + position / 1000;
   const now = epochNow() + 300;
   const candidates = [];
   for (const [lineIndex, line] of lyrics.lines.entries()) {
@@ -296,6 +326,14 @@ async function followScenario() {
     if (result.words.length === 10) await shot(page, 'phone-now-following-zh');
   }
   log(`listener: ${result.words.length} words read`);
+  // The singer's live scoring reached the page: the pitch trace and the lines' grades.
+  result.scoring = await page.evaluate(() => ({
+    pitches: window.ktv.stage.trace.length,
+    grade: window.ktv.stage.grade.dataset.grade ?? null,
+  }));
+  log(`listener: ${result.scoring.pitches} pitch points, last grade ${result.scoring.grade}`);
+  if (result.scoring.pitches < 50) fail(`the page drew ${result.scoring.pitches} pitch points of the singer`);
+  if (result.scoring.grade !== 'perfect') fail(`the page showed no line grade (${result.scoring.grade})`);
 
   // The music as the page renders it: a tap on its audio graph, recorded with the instant
   // each sample is heard.
