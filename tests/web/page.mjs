@@ -191,6 +191,14 @@ async function queueScenario() {
   if (JSON.stringify(after) !== JSON.stringify([c, a, Math.max(a, b, c) + 1])) fail(`refused actions changed the queue: ${after}`);
   await audience.click('[data-tab=queue]');
 
+  // The owner requests for a walk-up singer (someone without a phone): the queue names them.
+  await owner.click('[data-tab=songs]');
+  await owner.click('[data-song=twinkle]');
+  await owner.fill('input[name=walk-up]', 'Dee');
+  await owner.click('[data-action=request]');
+  await audience.waitForFunction(() => [...document.querySelectorAll('[data-list=queue] [data-song=twinkle]')].some((i) => i.textContent.includes('Dee')), null, { timeout: 1000 })
+    .catch(() => fail("the walk-up singer's request did not reach the other page within 1 s"));
+
   // The song on stage ends with a score (as the singer's client reports it): the result
   // shows on both pages, in the history and on the song's leaderboard.
   await owner.evaluate(() => window.ktv.act('POST', '/performance/finished', { score: 88.4 }));
