@@ -34,6 +34,8 @@ const browser = await chromium.launch({
     '--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
     // playwright gives each launch a fresh profile of its own (no --user-data-dir).
+    // A name for the service that is not localhost: pages opened by it are not secure contexts.
+    '--host-resolver-rules=MAP ktv.test 127.0.0.1',
   ],
 });
 
@@ -232,6 +234,80 @@ async function queueScenario() {
 
 // ----- Following the singer: the highlighted word, the music -----
 
+/**
+ * Reads which word `page` highlights at `count` instants inside words, each at least 60 ms
+ * (here 90) from the word's boundaries at the singer's position (`singerZero`: the epoch ms at
+ * which the singer's player is at 0). Each reading is stamped in the page.
+ */
+async function readWords(page, lyrics, singerZero, count, screenshot = null) {
+  const startAt = (position) => singerZero + position / 1000;
+  const now = epochNow() + 300;
+  const candidates = [];
+  for (const [lineIndex, line] of lyrics.lines.entries()) {
+    for (const [wordIndex, word] of line.words.entries()) {
+      const margin = 90_000;
+      if (word.end - word.start < 2 * margin + 20_000) continue;
+      // Spread within the word: early, middle or late, by turn.
+      const turn = candidates.length % 3;
+      const position = turn === 0 ? word.start + margin : turn === 1 ? (word.start + word.end) / 2 : word.end - margin;
+      if (startAt(position) < now) continue;
+      candidates.push({ line: lineIndex, word: wordIndex, position });
+    }
+  }
+  const picks = [];
+  for (const candidate of candidates) {
+    if (picks.length && startAt(candidate.position) - startAt(picks[picks.length - 1].position) < 700) continue;
+    picks.push(candidate);
+    if (picks.length === count) break;
+  }
+  if (picks.length < count) fail(`only ${picks.length} word instants left in the song`);
+  const words = [];
+  for (const pick of picks) {
+    const at = startAt(pick.position);
+    const wait = at - epochNow() - 20;
+    if (wait > 0) await sleep(wait);
+    const seen = await page.evaluate((at) => {
+      const ready = () => performance.timeOrigin + performance.now() >= at;
+      return new Promise((resolve) => {
+        const read = () => {
+          if (!ready()) return requestAnimationFrame(read);
+          const current = document.querySelector('[data-role=lyrics] .word.current');
+          resolve({
+            epoch_ms: performance.timeOrigin + performance.now(),
+            line: current ? Number(current.dataset.line) : null,
+            word: current ? Number(current.dataset.word) : null,
+            text: current?.textContent ?? null,
+          });
+        };
+        requestAnimationFrame(read);
+      });
+    }, at);
+    words.push({ ...seen, expected_line: pick.line, expected_word: pick.word });
+    if (screenshot && words.length === Math.ceil(count / 2)) await shot(page, screenshot);
+  }
+  return words;
+}
+
+/** Joins the singer's room as a listener and waits until it follows with sound. */
+async function joinAndFollow(page, link, name) {
+  await page.goto(link);
+  await page.fill('input[name=member-name]', name);
+  await page.click('form[data-form=join-room] button');
+  await page.waitForSelector('.badge[data-role=audience]');
+}
+
+async function waitFollowing(page, who) {
+  // A tap lets the page make sound (headless chromium may allow it already).
+  await page.waitForSelector('[data-action=listen]');
+  if (await page.locator('[data-action=listen]').isEnabled()) await page.click('[data-action=listen]');
+  // Synced: the clock learnt, the song loaded and sounding.
+  await page.waitForFunction(() => {
+    const k = window.ktv;
+    return k?.driver?.synced() && k.driver.song && k.player?.report()?.playing;
+  }, null, { timeout: 20000 }).catch(() => fail(`${who} never followed the singer (clock, song, sound)`));
+}
+
+
 /** Asks the test to start the singer; answers where the singer's position is zero (epoch ms). */
 async function startSinger() {
   console.log('SINGER?');
@@ -245,19 +321,9 @@ async function startSinger() {
 async function followScenario() {
   const lyrics = await (await fetch(`${base}/api/songs/${config.song}/lyrics`)).json();
   const page = await open('listener', PHONE, 'zh-CN');
-  await page.goto(config.join_link);
-  await page.fill('input[name=member-name]', 'Cy');
-  await page.click('form[data-form=join-room] button');
-  await page.waitForSelector('.badge[data-role=audience]');
+  await joinAndFollow(page, config.join_link, 'Cy');
   const singerZero = await startSinger();
-  // A tap lets the page make sound (headless chromium may allow it already).
-  await page.waitForSelector('[data-action=listen]');
-  if (await page.locator('[data-action=listen]').isEnabled()) await page.click('[data-action=listen]');
-  // Synced: the clock learnt, the song loaded and sounding.
-  await page.waitForFunction(() => {
-    const k = window.ktv;
-    return k?.driver?.synced() && k.driver.song && k.player?.report()?.playing;
-  }, null, { timeout: 20000 }).catch(() => fail('the page never followed the singer (clock, song, sound)'));
+  await waitFollowing(page, 'the listener');
   log('listener: following');
   await sleep(2000);
 
@@ -286,53 +352,7 @@ async function followScenario() {
   await shot(tv, 'tv-following-zh');
   await tv.context().close();
 
-  // Twenty instants inside words, each at least 60 ms (here 90) from the word's boundaries,
-  // at the singer's position (its player's line, from the test).
-  const startAt = (position) => singerZero + position / 1000;
-  const now = epochNow() + 300;
-  const candidates = [];
-  for (const [lineIndex, line] of lyrics.lines.entries()) {
-    for (const [wordIndex, word] of line.words.entries()) {
-      const margin = 90_000;
-      if (word.end - word.start < 2 * margin + 20_000) continue;
-      // Spread within the word: early, middle or late, by turn.
-      const turn = candidates.length % 3;
-      const position = turn === 0 ? word.start + margin : turn === 1 ? (word.start + word.end) / 2 : word.end - margin;
-      if (startAt(position) < now) continue;
-      candidates.push({ line: lineIndex, word: wordIndex, position });
-    }
-  }
-  const picks = [];
-  for (const candidate of candidates) {
-    if (picks.length && startAt(candidate.position) - startAt(picks[picks.length - 1].position) < 700) continue;
-    picks.push(candidate);
-    if (picks.length === 20) break;
-  }
-  if (picks.length < 20) fail(`only ${picks.length} word instants left in the song`);
-  for (const pick of picks) {
-    const at = startAt(pick.position);
-    const wait = at - epochNow() - 20;
-    if (wait > 0) await sleep(wait);
-    // Read in the page, stamped there: which word the page highlights, and when.
-    const seen = await page.evaluate((at) => {
-      const ready = () => performance.timeOrigin + performance.now() >= at;
-      return new Promise((resolve) => {
-        const read = () => {
-          if (!ready()) return requestAnimationFrame(read);
-          const current = document.querySelector('[data-role=lyrics] .word.current');
-          resolve({
-            epoch_ms: performance.timeOrigin + performance.now(),
-            line: current ? Number(current.dataset.line) : null,
-            word: current ? Number(current.dataset.word) : null,
-            text: current?.textContent ?? null,
-          });
-        };
-        requestAnimationFrame(read);
-      });
-    }, at);
-    result.words.push({ ...seen, expected_line: pick.line, expected_word: pick.word });
-    if (result.words.length === 10) await shot(page, 'phone-now-following-zh');
-  }
+  result.words = await readWords(page, lyrics, singerZero, 20, 'phone-now-following-zh');
   log(`listener: ${result.words.length} words read`);
   // The singer's live scoring reached the page: the pitch trace and the lines' grades.
   result.scoring = await page.evaluate(() => ({
@@ -360,6 +380,19 @@ async function followScenario() {
   await page.setViewportSize(TV);
   await shot(page, 'tv-size-phone-page-zh');
   await page.context().close();
+
+  // A phone on the LAN opens http://LAN-IP, which is not a secure context (no AudioWorklet, no
+  // clipboard): a host name that is not localhost, resolved to the service, is the same.
+  const insecure = await open('insecure', PHONE, 'en-US');
+  const link = new URL(config.join_link);
+  link.hostname = 'ktv.test';
+  await joinAndFollow(insecure, link.href, 'Dan');
+  if (await insecure.evaluate(() => isSecureContext)) fail('ktv.test is a secure context; the check checks nothing');
+  await waitFollowing(insecure, 'the page on a non-secure origin');
+  result.words_insecure = await readWords(insecure, lyrics, singerZero, 5);
+  log(`insecure origin: ${result.words_insecure.length} words read`);
+  await shot(insecure, 'phone-now-insecure-origin-en');
+  await insecure.context().close();
 }
 
 // ----- The follower port replays the sync crate's vectors in the browser too -----

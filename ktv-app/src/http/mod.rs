@@ -160,7 +160,9 @@ async fn state(config: &ServeConfig) -> Result<AppState> {
     );
     let store = SqliteStore::open(&config.database).await?;
     let rooms = Registry::default();
-    for room in store.load_rooms().await? {
+    let now = now_ms();
+    for mut room in store.load_rooms().await? {
+        room.restored(now);
         rooms.insert(room)?;
     }
     Ok(AppState {

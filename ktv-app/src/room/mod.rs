@@ -326,6 +326,16 @@ impl Room {
         }
     }
 
+    /// The room was loaded from storage at `now` after the service restarted: the time the
+    /// service was down is nobody's silence, so the singer on stage gets a fresh heartbeat
+    /// window to reconnect in (and the room a fresh idle window).
+    pub fn restored(&mut self, now: u64) {
+        if let Some(performance) = self.performance.as_mut() {
+            performance.heartbeat_at = performance.heartbeat_at.max(now);
+        }
+        self.active_at = self.active_at.max(now);
+    }
+
     /// Whether the room has been idle past its expiry at `now`.
     pub fn expired(&self, now: u64) -> bool {
         now.saturating_sub(self.active_at) > self.settings.idle_expiry_secs * 1000

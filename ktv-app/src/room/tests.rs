@@ -233,6 +233,23 @@ fn a_silent_singer_is_marked_abandoned_and_the_room_moves_on() {
 }
 
 #[test]
+fn a_restored_room_gives_its_singer_time_to_reconnect() {
+    let mut room = room();
+    let a = join(&mut room, "A");
+    room.take_seat(a, None, 2).unwrap();
+    room.request(a, song("a"), Preset::default(), None, 3)
+        .unwrap();
+    room.start_next(4);
+    room.heartbeat(a, None, 5_000).unwrap();
+    // The service was down from 6 s to 60 s: without the restore the singer is long silent.
+    let mut unrestored = room.clone();
+    assert!(unrestored.check_heartbeat(10_000, 60_000).is_some());
+    room.restored(60_000);
+    assert!(room.check_heartbeat(10_000, 69_000).is_none());
+    assert!(room.check_heartbeat(10_000, 70_001).is_some());
+}
+
+#[test]
 fn a_member_who_leaves_takes_their_seat_and_songs_along() {
     let mut room = room();
     let (a, b) = (join(&mut room, "A"), join(&mut room, "B"));
