@@ -317,6 +317,12 @@ impl EngineHandle {
         self.clock.read()
     }
 
+    /// The position clock itself, for threads that read it without the handle (a
+    /// microphone's feeder, a logger): reading it is lock-free.
+    pub fn position_clock(&self) -> Arc<PositionClock> {
+        Arc::clone(&self.clock)
+    }
+
     /// The events since the last call, from the audio thread and the decode threads. Also
     /// drops songs the audio thread has finished with; call it regularly.
     pub fn poll_events(&mut self) -> Vec<Event> {

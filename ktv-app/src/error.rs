@@ -64,6 +64,43 @@ pub enum Error {
     /// A fault of the service itself (a poisoned lock, a storage failure).
     #[error("internal error: {0}")]
     Internal(String),
+    /// The room service answered a client's call with an error.
+    #[error("{call}: the service answered {status}: {message}")]
+    Remote {
+        /// The call, as method and path.
+        call: String,
+        /// The HTTP status.
+        status: u16,
+        /// The service's message.
+        message: String,
+    },
+    /// The room service could not be reached, or the connection broke.
+    #[error("{call}: {reason}")]
+    Unreachable {
+        /// What was being done.
+        call: String,
+        /// Why it failed.
+        reason: String,
+    },
+    /// The audio engine refused a command or could not start.
+    #[error("{what}: {source}")]
+    Engine {
+        /// What was being done.
+        what: &'static str,
+        /// The engine's error.
+        source: engine::EngineError,
+    },
+    /// Live scoring could not start.
+    #[error("live scoring: {0}")]
+    Scoring(#[from] scoring::ScoringError),
+    /// A client's file (a song cache, a log, a frame) could not be written or read.
+    #[error("{path}: {source}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The HTTP server failed while serving.
     #[error("the HTTP server failed: {0}")]
     Serve(#[source] std::io::Error),

@@ -10,13 +10,16 @@
 //! - [`lyrics_tool`]: `ktv lyrics check | convert | show`, the tool for content teams.
 //! - [`score_tool`]: `ktv score SONG RECORDING`, offline scoring.
 //! - [`http`]: the HTTP service, [`serve`]d on a listener until a shutdown future completes.
+//! - [`room`]: rooms, roles, seats and the queue (pure rules), and the live rooms' registry.
+//! - [`store`]: where rooms and results are kept (SQLite).
+//! - [`client`]: `ktv sing` and `ktv listen`, the headless singer and listener.
 //! - [`error`]: this crate's error type.
 //!
-//! Rooms, roles, the queue, storage, the web page and the singer and listener clients come with
-//! their issues; see `ARCHITECTURE.md`.
+//! How the parts fit together: `ARCHITECTURE.md`.
 
 #![warn(clippy::unwrap_used)] // input data must never panic the process
 
+pub mod client;
 pub mod demo_songs;
 pub mod error;
 pub mod http;
@@ -25,8 +28,10 @@ pub mod library;
 pub mod lyrics_tool;
 pub mod room;
 pub mod score_tool;
+pub mod shutdown;
 pub mod store;
 pub mod video_tool;
 
 pub use error::{Error, Result};
 pub use http::{ServeConfig, serve};
+pub use shutdown::shutdown_signal;

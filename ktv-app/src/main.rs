@@ -2,6 +2,8 @@
 
 #![warn(clippy::unwrap_used)] // input data must never panic the process
 
+mod client_args;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -31,6 +33,11 @@ enum Command {
         #[arg(long, env = "KTV_DATABASE", default_value_os_t = default_database())]
         database: PathBuf,
     },
+    /// Sing in a room, headless: take your next queued song, play it through the engine
+    /// with its key, tempo and track, score it live and keep the room in step.
+    Sing(client_args::SingOptions),
+    /// Listen in a room, headless: play the song on stage locally, in step with the singer.
+    Listen(client_args::ListenOptions),
     /// Check, convert and inspect lyrics files.
     #[command(subcommand)]
     Lyrics(LyricsCommand),
@@ -210,7 +217,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
                 tracing_subscriber::EnvFilter::new(
-                    "info,symphonia_core=error,symphonia_bundle_mp3=error",
+                    "info,symphonia_core=error,symphonia_bundle_mp3=error,symphonia_format_ogg=warn,symphonia_format_isomp4=warn",
                 )
             }),
         )
@@ -223,6 +230,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => tokio::runtime::Runtime::new()
             .context("cannot start the async runtime")?
             .block_on(serve(bind, library, database)),
+        Command::Sing(options) => {
+            let args = options.into_args()?;
+            tokio::runtime::Runtime::new()
+                .context("cannot start the async runtime")?
+                .block_on(ktv_app::client::sing::run(args))?;
+            Ok(())
+        }
+        Command::Listen(options) => {
+            let args = options.into_args()?;
+            tokio::runtime::Runtime::new()
+                .context("cannot start the async runtime")?
+                .block_on(ktv_app::client::listen::run(args))?;
+            Ok(())
+        }
         Command::Lyrics(command) => lyrics_command(command),
         Command::DemoSongs { out, seed, only } => {
             let songs = ktv_app::demo_songs::generate(&out, seed, only.as_deref(), |id| {
@@ -415,36 +436,11 @@ async fn serve(bind: SocketAddr, library: PathBuf, database: PathBuf) -> anyhow:
     ktv_app::serve(
         ktv_app::ServeConfig { library, database },
         listener,
-        shutdown_signal(),
+        ktv_app::shutdown_signal(),
     )
     .await?;
     tracing::info!("shut down cleanly");
     Ok(())
-}
-
-/// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(err) = tokio::signal::ctrl_c().await {
-            tracing::error!("cannot listen for Ctrl-C: {err}");
-            std::future::pending::<()>().await;
-        }
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(err) => {
-                tracing::error!("cannot listen for SIGTERM: {err}");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    tokio::select! {
-        () = ctrl_c => tracing::info!("Ctrl-C received, shutting down"),
-        () = terminate => tracing::info!("SIGTERM received, shutting down"),
-    }
 }
 
 /// `$XDG_DATA_HOME/ktv/ktv.db`, else `~/.local/share/ktv/ktv.db`, else `./ktv.db`.

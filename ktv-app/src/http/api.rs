@@ -101,7 +101,7 @@ pub struct CreateRoom {
 }
 
 /// A member's credentials (after creating or joining).
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Credentials {
     /// The room.
     pub room: String,
@@ -456,6 +456,10 @@ pub async fn control(
 pub struct SongReport {
     /// The running (or final) score.
     pub score: Option<f32>,
+    /// The request sung: a report about one no longer on stage is refused (409), so a late
+    /// report never ends or keeps alive the next singer's song.
+    #[serde(default)]
+    pub request: Option<RequestId>,
 }
 
 /// `POST /api/rooms/{room}/performance/heartbeat`
@@ -468,7 +472,7 @@ pub async fn heartbeat(
 ) -> Result<StatusCode> {
     state.rooms.get(&room_id)?.write(|room| {
         room.authenticate(caller.member, &caller.secret)?;
-        room.heartbeat(caller.member, body.score, now_ms())
+        room.heartbeat(caller.member, body.request, body.score, now_ms())
     })??;
     // Heartbeats are not stored: losing the last few seconds of a running score to a crash
     // is acceptable, storing every beat is not.
@@ -484,7 +488,7 @@ pub async fn finished(
     Body(body): Body<SongReport>,
 ) -> Result<StatusCode> {
     act(&state, &room_id, &caller, |room, me, now| {
-        Ok(((), room.finished(me, body.score, now)?))
+        Ok(((), room.finished(me, body.request, body.score, now)?))
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)

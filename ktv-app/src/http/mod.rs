@@ -26,6 +26,7 @@ use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 
 pub use api::{Caller, Credentials, now_ms};
+pub use songs::SongDetails;
 
 use crate::library::{self, SongEntry};
 use crate::room::Effect;
@@ -81,6 +82,7 @@ impl AppState {
 fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/songs", get(songs::list))
+        .route("/songs/{song}", get(songs::details))
         .route("/songs/{song}/lyrics", get(songs::lyrics))
         .route("/songs/{song}/media/{kind}", get(songs::media))
         .route("/songs/{song}/leaderboard", get(api::leaderboard))
@@ -170,9 +172,32 @@ async fn state(config: &ServeConfig) -> Result<AppState> {
         songs: Arc::new(songs),
         rooms: Arc::new(rooms),
         store: Arc::new(store),
-        clock: sync::net::NetClock::system(),
+        clock: room_clock(),
         relays: Arc::default(),
     })
+}
+
+/// Where the rooms' clock reads zero: 2026-01-01T00:00:00Z on the wall clock.
+const ROOM_CLOCK_EPOCH_SECS: u64 = 1_767_225_600;
+
+/// The rooms' clock: the wall clock's microseconds since [`ROOM_CLOCK_EPOCH_SECS`] when the
+/// service starts, then the monotonic clock. A restarted service reads on where the last one
+/// left off, so the clock estimates of the singer and every listener survive the restart
+/// (a clock that restarted at zero would look to them like a jump of the service's uptime).
+/// Values stay far below 2^53 µs, exact in the web page's numbers, for centuries.
+fn room_clock() -> sync::net::NetClock {
+    let epoch = std::time::UNIX_EPOCH + Duration::from_secs(ROOM_CLOCK_EPOCH_SECS);
+    let since = std::time::SystemTime::now()
+        .duration_since(epoch)
+        .unwrap_or_default();
+    let offset = sync::TimeDelta::from_micros(i64::try_from(since.as_micros()).unwrap_or(0));
+    sync::net::NetClock::new(
+        std::time::Instant::now(),
+        sync::sim::HostClock {
+            offset,
+            ..Default::default()
+        },
+    )
 }
 
 /// Once a second: ends performances whose singer went silent; once a minute: closes rooms

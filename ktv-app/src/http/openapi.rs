@@ -11,7 +11,7 @@ use crate::http::{api, songs};
 #[openapi(
     info(title = "ktv", description = "Karaoke rooms: library, members, seats, queue, live controls."),
     paths(
-        songs::list, songs::lyrics, songs::media, api::leaderboard,
+        songs::list, songs::details, songs::lyrics, songs::media, api::leaderboard,
         api::create_room, api::join_room, api::get_room, api::remove_member,
         api::take_seat, api::leave_seat, api::mute_seat, api::free_seat,
         api::request_song, api::remove_request, api::pin_request, api::move_request,

@@ -10,7 +10,7 @@ use tower_http::services::ServeFile;
 
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
-use crate::library::{self, MediaKind, SongEntry};
+use crate::library::{self, MediaKind, SongAudio, SongEntry};
 use crate::{Error, Result};
 
 /// A search.
@@ -35,6 +35,61 @@ pub async fn list(
             .cloned()
             .collect(),
     )
+}
+
+/// A song as a client sees it before singing or playing it: what it is and what to fetch.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct SongDetails {
+    /// The song's id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its artist, if known.
+    pub artist: Option<String>,
+    /// Its length in seconds, if known.
+    pub duration: Option<f64>,
+    /// Its audio: the media to fetch and how to play them (`None` if the song's files do not
+    /// say; `problem` says why).
+    pub audio: Option<SongAudio>,
+    /// Whether it has a music video (`media/video`).
+    pub video: bool,
+    /// What is wrong with the song, if anything.
+    pub problem: Option<String>,
+}
+
+/// `GET /api/songs/{song}`
+#[utoipa::path(get, path = "/api/songs/{song}", params(("song" = String, Path)), responses((status = 200, body = SongDetails), (status = 404, body = ErrorBody)))]
+pub async fn details(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<SongDetails>> {
+    let entry = song(&state, &id)?.clone();
+    let folder = entry.folder.clone();
+    let (audio, video) = tokio::task::spawn_blocking(move || {
+        (
+            library::song_source(&folder).map(|s| SongAudio::of(&s)),
+            library::media_file(&folder, MediaKind::Video),
+        )
+    })
+    .await
+    .map_err(|e| Error::Internal(e.to_string()))?;
+    let mut problem = entry.problem;
+    let audio = match audio {
+        Ok(audio) => Some(audio),
+        Err(e) => {
+            problem.get_or_insert_with(|| e.to_string());
+            None
+        }
+    };
+    Ok(Json(SongDetails {
+        id: entry.id,
+        title: entry.title,
+        artist: entry.artist,
+        duration: entry.duration,
+        audio,
+        video: matches!(video, Ok(Some(_))),
+        problem,
+    }))
 }
 
 fn song<'a>(state: &'a AppState, id: &str) -> Result<&'a SongEntry> {

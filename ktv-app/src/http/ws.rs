@@ -200,7 +200,7 @@ async fn member_socket(
                                 live.write(|room| {
                                     let on = is_on_stage(room, member);
                                     if on {
-                                        let _ = room.heartbeat(member, None, crate::http::now_ms());
+                                        let _ = room.heartbeat(member, None, None, crate::http::now_ms());
                                     }
                                     on
                                 })

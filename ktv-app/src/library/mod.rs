@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
+pub mod audio;
 pub mod search;
 pub mod ultrastar;
 
+pub use audio::SongAudio;
 pub use search::SearchKeys;
 
 /// The file in a song folder that describes the song.

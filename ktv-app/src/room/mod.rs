@@ -599,9 +599,17 @@ impl Room {
         effect
     }
 
-    /// The singer's client says the song ended.
-    pub fn finished(&mut self, actor: MemberId, score: Option<f32>, now: u64) -> Result<Effect> {
+    /// The singer's client says the song ended. Naming the request it sang keeps a late
+    /// report from ending the next singer's song.
+    pub fn finished(
+        &mut self,
+        actor: MemberId,
+        request: Option<RequestId>,
+        score: Option<f32>,
+        now: u64,
+    ) -> Result<Effect> {
         self.owner_or_singer(actor, "end the song")?;
+        self.still_on_stage(request, "end the song")?;
         if let Some(p) = self.performance.as_mut() {
             p.score = score.or(p.score);
         }
@@ -610,14 +618,34 @@ impl Room {
         Ok(effect)
     }
 
-    /// A sign of life (and the running score) from the singer's client.
-    pub fn heartbeat(&mut self, actor: MemberId, score: Option<f32>, now: u64) -> Result<()> {
+    /// A sign of life (and the running score) from the singer's client, about `request`
+    /// when it names one.
+    pub fn heartbeat(
+        &mut self,
+        actor: MemberId,
+        request: Option<RequestId>,
+        score: Option<f32>,
+        now: u64,
+    ) -> Result<()> {
         self.owner_or_singer(actor, "report on the song")?;
+        self.still_on_stage(request, "report on the song")?;
         if let Some(p) = self.performance.as_mut() {
             p.heartbeat_at = now;
             p.score = score.or(p.score);
         }
         Ok(())
+    }
+
+    /// Refuses a report about a request that is no longer the one on stage.
+    fn still_on_stage(&self, request: Option<RequestId>, action: &'static str) -> Result<()> {
+        let on_stage = self.performance.as_ref().map(|p| p.request.id);
+        match request {
+            Some(id) if on_stage != Some(id) => Err(Error::Refused {
+                action,
+                reason: format!("request {id} is no longer on stage"),
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// Ends the performance if its singer's client has been silent for `timeout` ms: the

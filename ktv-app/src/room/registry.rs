@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 use crate::room::queue::{MemberId, Queue};
@@ -16,7 +16,7 @@ use crate::{Error, Result};
 const EVENT_BUFFER: usize = 256;
 
 /// A member as others see them.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MemberView {
     /// Their id.
     pub id: MemberId,
@@ -27,7 +27,7 @@ pub struct MemberView {
 }
 
 /// A room as its members see it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RoomView {
     /// The room's id.
     pub id: String,

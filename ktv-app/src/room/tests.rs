@@ -200,7 +200,7 @@ fn the_singer_on_stage_and_the_owner_skip_and_steer_others_may_not() {
         ("a", Ending::Skipped)
     );
     assert_eq!(room.performance.as_ref().unwrap().request.song_id, "b");
-    let Effect::Ended(result) = room.finished(b, Some(91.5), 7).unwrap() else {
+    let Effect::Ended(result) = room.finished(b, None, Some(91.5), 7).unwrap() else {
         panic!("the end ended nothing");
     };
     assert_eq!(
@@ -208,6 +208,35 @@ fn the_singer_on_stage_and_the_owner_skip_and_steer_others_may_not() {
         (Ending::Finished, Some(91.5))
     );
     assert!(room.performance.is_none());
+}
+
+#[test]
+fn a_late_report_about_an_ended_request_ends_nothing() {
+    let mut room = room();
+    let a = join(&mut room, "A");
+    room.take_seat(a, None, 2).unwrap();
+    let first = room
+        .request(a, song("a"), Preset::default(), None, 3)
+        .unwrap();
+    let second = room
+        .request(a, song("b"), Preset::default(), None, 3)
+        .unwrap();
+    room.start_next(4);
+    room.skip(a, 5).unwrap();
+    assert!(matches!(
+        room.finished(a, Some(first), Some(90.0), 6),
+        Err(Error::Refused { .. })
+    ));
+    assert!(matches!(
+        room.heartbeat(a, Some(first), None, 6),
+        Err(Error::Refused { .. })
+    ));
+    assert_eq!(room.performance.as_ref().unwrap().request.id, second);
+    room.heartbeat(a, Some(second), Some(70.0), 7).unwrap();
+    let Effect::Ended(result) = room.finished(a, Some(second), Some(88.0), 8).unwrap() else {
+        panic!("the song on stage did not end");
+    };
+    assert_eq!((result.song_id.as_str(), result.score), ("b", Some(88.0)));
 }
 
 #[test]
@@ -220,7 +249,7 @@ fn a_silent_singer_is_marked_abandoned_and_the_room_moves_on() {
     room.request(OWNER, song("b"), Preset::default(), None, 3)
         .unwrap();
     room.start_next(10);
-    room.heartbeat(a, Some(50.0), 5_000).unwrap();
+    room.heartbeat(a, None, Some(50.0), 5_000).unwrap();
     assert!(room.check_heartbeat(10_000, 14_000).is_none());
     let Some(Effect::Ended(result)) = room.check_heartbeat(10_000, 15_001) else {
         panic!("the silent singer was not noticed");
@@ -240,7 +269,7 @@ fn a_restored_room_gives_its_singer_time_to_reconnect() {
     room.request(a, song("a"), Preset::default(), None, 3)
         .unwrap();
     room.start_next(4);
-    room.heartbeat(a, None, 5_000).unwrap();
+    room.heartbeat(a, None, None, 5_000).unwrap();
     // The service was down from 6 s to 60 s: without the restore the singer is long silent.
     let mut unrestored = room.clone();
     assert!(unrestored.check_heartbeat(10_000, 60_000).is_some());

@@ -1,0 +1,228 @@
+//! `ktv listen`: a headless listener. It joins the room as audience, fetches the song on
+//! stage (and the one up next) ahead of time, and lets the sync follower steer its engine so
+//! the song plays in step with the singer, whose timeline the room relays; the key and track
+//! the room's controls set are applied here too. Every few seconds it logs how far its
+//! engine is from where the follower says the singer is.
+//!
+//! As with the singer, one task runs everything and the socket reconnects underneath: the
+//! follower keeps its clock estimate and the engine keeps playing through a dropped
+//! connection or a service restart, and steers again from the first beat after.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use sync::{Follower, FollowerConfig};
+use tokio::sync::mpsc;
+
+use crate::Result;
+use crate::client::api::Api;
+use crate::client::frames::{FrameWriter, fold};
+use crate::client::player::{Audio, AudioOutput, EnginePlayer, MicSource};
+use crate::client::position_log::PositionLog;
+use crate::client::sing::engine_mode;
+use crate::client::socket::{Incoming, RoomSocket};
+use crate::client::songs::{self, LocalSong};
+use crate::client::{Clocks, JoinAs, drain, join};
+use crate::room::Control;
+use crate::shutdown_signal;
+
+/// What `ktv listen` was asked for.
+#[derive(Debug, Clone)]
+pub struct ListenArgs {
+    /// The service (`http://host:port`).
+    pub server: String,
+    /// The room.
+    pub room: String,
+    /// Who listens.
+    pub join: JoinAs,
+    /// Where the engine plays.
+    pub output: AudioOutput,
+    /// Write the lyric video frames here.
+    pub render: Option<PathBuf>,
+    /// Frames a second for `render`.
+    pub render_fps: f64,
+    /// Where fetched songs are kept.
+    pub cache: PathBuf,
+    /// Log the engine's position against the wall clock here.
+    pub position_log: Option<PathBuf>,
+    /// How often the alignment error is logged.
+    pub report_every: Duration,
+}
+
+/// Runs the listener until it is told to stop.
+pub async fn run(args: ListenArgs) -> Result<()> {
+    let clocks = Clocks::start();
+    let mut api = Api::new(&args.server)?;
+    let me = join(&mut api, &args.room, &args.join).await?;
+    tracing::info!(room = %args.room, member = me, "joined");
+
+    let settings = engine::EngineSettings {
+        // What the room hears: with a guide vocal, the accompaniment alone.
+        device_bus: engine::Bus::Room,
+        ..Default::default()
+    };
+    let audio = Audio::start(settings, &args.output, MicSource::None, &clocks)?;
+    let mut player = EnginePlayer::new(audio, clocks.clone());
+    let position = player.engine().position_clock();
+    let _log = match &args.position_log {
+        Some(path) => Some(PositionLog::start(path, position.clone(), clocks.clone())?),
+        None => None,
+    };
+    let frames = match &args.render {
+        Some(dir) => Some(FrameWriter::start(
+            dir.clone(),
+            (1280, 720),
+            args.render_fps,
+            position,
+            clocks.clone(),
+        )?),
+        None => None,
+    };
+
+    let url = api
+        .socket_url()
+        .ok_or_else(|| crate::Error::Internal("no socket address".into()))?;
+    let mut socket = RoomSocket::open(url);
+    let mut follower = Follower::new(FollowerConfig::default(), clocks.net.now());
+    let (fetched_tx, mut fetched) = mpsc::channel::<(String, Result<LocalSong>)>(4);
+    let mut fetching: Vec<String> = Vec::new();
+    let mut lyrics: std::collections::HashMap<String, lyrics::Lyrics> = Default::default();
+    let mut reports = tokio::time::interval(Duration::from_millis(5));
+    reports.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut summaries = tokio::time::interval(args.report_every);
+    let mut errors: Vec<f64> = Vec::new();
+    let mut on_screen: Option<String> = None;
+    let mut singer = render::SingerState::default();
+    let mut lines = Vec::new();
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+
+    let mut deadline = drain(&mut follower, &mut player, &socket);
+    loop {
+        let timer = tokio::time::sleep_until(clocks.net.instant_at(deadline));
+        // A song the follower asked for that is not here: fetch it.
+        if let Some(id) = player.wanted().map(str::to_owned) {
+            fetch(&api, &args.cache, &id, &mut fetching, &fetched_tx);
+        }
+        tokio::select! {
+            () = &mut shutdown => break,
+            () = timer => follower.handle_timeout(clocks.net.now()),
+            incoming = socket.recv() => match incoming {
+                None => break,
+                Some(Incoming::Sync(message)) => follower.handle_message(clocks.net.now(), &message),
+                Some(Incoming::Room(room)) => {
+                    // The song on stage and the one up next, ahead of their start.
+                    let soon = room
+                        .performance
+                        .iter()
+                        .map(|p| &p.request)
+                        .chain(room.queue.waiting.first())
+                        .map(|r| r.song_id.clone());
+                    for id in soon {
+                        if !player.has(&id) {
+                            fetch(&api, &args.cache, &id, &mut fetching, &fetched_tx);
+                        }
+                    }
+                }
+                Some(Incoming::Control(control)) => apply_control(&control, &mut player),
+                Some(Incoming::Score(event)) => {
+                    if let Some(frames) = &frames {
+                        frames.event(&event);
+                    }
+                    fold(&mut singer, &mut lines, &event);
+                }
+                Some(Incoming::Connected) => tracing::info!("connected to the room"),
+                Some(Incoming::Disconnected(why)) => tracing::warn!("disconnected: {why}"),
+            },
+            Some((id, song)) = fetched.recv() => {
+                fetching.retain(|f| f != &id);
+                match song {
+                    Ok(song) => {
+                        lyrics.insert(id.clone(), song.lyrics);
+                        player.provide(&id, song.source);
+                    }
+                    Err(e) => tracing::error!(song = %id, "cannot fetch the song: {e}"),
+                }
+            }
+            _ = reports.tick() => {
+                if let Some(report) = player.report() {
+                    let now = clocks.net.now();
+                    if report.playing
+                        && let Some(target) = follower.target_at(report.at)
+                    {
+                        errors.push((report.position - target).as_micros() as f64 / 1000.0);
+                    }
+                    follower.handle_player(now, report);
+                }
+                // The lyric video follows the song the engine plays.
+                let playing = player.current().map(|s| s.song_id.clone());
+                if playing != on_screen {
+                    if let Some(frames) = &frames {
+                        let song = playing.as_ref().and_then(|id| lyrics.get(id).map(|l| (id.as_str(), l, None)));
+                        frames.set_song(song);
+                    }
+                    singer = render::SingerState::default();
+                    lines.clear();
+                    on_screen = playing;
+                }
+                let _ = player.take_news();
+            }
+            _ = summaries.tick() => {
+                if !errors.is_empty() {
+                    let (p50, p99, max) = spread(&mut errors);
+                    println!("alignment: p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms over {} reports; score {:?}", errors.len(), singer.score);
+                    errors.clear();
+                }
+            }
+        }
+        deadline = drain(&mut follower, &mut player, &socket);
+    }
+    let stats = follower.stats();
+    println!(
+        "follower: {} starts, {} drift seeks, {} rate changes",
+        stats.starts, stats.drift_seeks, stats.rate_changes
+    );
+    Ok(())
+}
+
+/// Starts fetching song `id` unless it is on its way.
+fn fetch(
+    api: &Api,
+    cache: &std::path::Path,
+    id: &str,
+    fetching: &mut Vec<String>,
+    done: &mpsc::Sender<(String, Result<LocalSong>)>,
+) {
+    if fetching.iter().any(|f| f == id) {
+        return;
+    }
+    fetching.push(id.to_owned());
+    let (api, cache, id, done) = (api.clone(), cache.to_owned(), id.to_owned(), done.clone());
+    tokio::spawn(async move {
+        let song = songs::fetch(&api, &cache, &id).await;
+        let _ = done.send((id, song)).await;
+    });
+}
+
+/// The room's controls that change what a listener hears (the transport comes through sync).
+fn apply_control(control: &Control, player: &mut EnginePlayer) {
+    let engine = player.engine();
+    let result = match control {
+        Control::Mode { mode } => engine.set_track_mode(engine_mode(*mode)),
+        Control::Key { semitones } => engine.set_key(*semitones),
+        _ => Ok(()),
+    };
+    if let Err(e) = result {
+        tracing::warn!("the engine did not take {control:?}: {e}");
+    }
+}
+
+/// The median, 99th percentile and largest of the errors' magnitudes.
+fn spread(errors: &mut [f64]) -> (f64, f64, f64) {
+    for e in errors.iter_mut() {
+        *e = e.abs();
+    }
+    errors.sort_by(f64::total_cmp);
+    let at = |q: f64| errors[((errors.len() - 1) as f64 * q).round() as usize];
+    (at(0.5), at(0.99), at(1.0))
+}
