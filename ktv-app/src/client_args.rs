@@ -29,9 +29,9 @@ pub struct RoomArgs {
     /// Join with the token of the room's join link (with --name).
     #[arg(long, conflicts_with = "member")]
     token: Option<String>,
-    /// The name others see.
-    #[arg(long, default_value = "ktv")]
-    name: String,
+    /// The name others see (a listener with a token and no name watches: no member record).
+    #[arg(long)]
+    name: Option<String>,
     /// The room's password, if it has one.
     #[arg(long)]
     password: Option<String>,
@@ -59,11 +59,15 @@ pub struct RoomArgs {
 }
 
 impl RoomArgs {
-    fn join(&self) -> anyhow::Result<JoinAs> {
+    fn join(&self, watch_without_name: bool) -> anyhow::Result<JoinAs> {
         Ok(match (&self.token, self.member, &self.secret) {
+            (Some(token), _, _) if watch_without_name && self.name.is_none() => JoinAs::Watch {
+                token: token.clone(),
+                password: self.password.clone(),
+            },
             (Some(token), _, _) => JoinAs::Token {
                 token: token.clone(),
-                name: self.name.clone(),
+                name: self.name.clone().unwrap_or_else(|| "singer".into()),
                 password: self.password.clone(),
             },
             (None, Some(member), Some(secret)) => JoinAs::Member {
@@ -135,7 +139,7 @@ impl SingOptions {
             eprintln!("note: no --mic with --offline: nothing is sung, so nothing scores");
         }
         Ok(SingArgs {
-            join: self.room.join()?,
+            join: self.room.join(false)?,
             output: self.room.output(),
             cache: self.room.cache(),
             server: self.room.server,
@@ -165,7 +169,7 @@ impl ListenOptions {
     /// The library's settings.
     pub fn into_args(self) -> anyhow::Result<ListenArgs> {
         Ok(ListenArgs {
-            join: self.room.join()?,
+            join: self.room.join(true)?,
             output: self.room.output(),
             cache: self.room.cache(),
             server: self.room.server,

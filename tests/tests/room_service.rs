@@ -501,3 +501,88 @@ fn a_member_who_stops_reading_holds_nobody_back() {
         started.elapsed()
     );
 }
+
+#[test]
+fn a_watcher_with_the_join_link_hears_the_room_and_cannot_speak_for_it() {
+    let db = database("watch");
+    let server = start(&db);
+    let (owner, room) = create_room(&server);
+    let base = format!("/api/rooms/{room}");
+    let ws = server.url.replace("http://", "ws://");
+    let token = owner["join_token"].as_str().unwrap();
+    // A wrong token is refused before the socket opens.
+    let refused = tungstenite::connect(format!("{ws}{base}/ws?token=nope"));
+    assert!(
+        matches!(&refused, Err(tungstenite::Error::Http(r)) if r.status() == 403),
+        "{refused:?}"
+    );
+    let (mut watcher, _) =
+        tungstenite::connect(format!("{ws}{base}/ws?token={token}")).expect("a watcher connects");
+    if let tungstenite::stream::MaybeTlsStream::Plain(stream) = watcher.get_ref() {
+        stream
+            .set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap();
+    }
+    let first = watcher.read().unwrap();
+    assert!(
+        matches!(&first, tungstenite::Message::Text(t) if t.contains("\"type\":\"room\"")),
+        "{first:?}"
+    );
+    // Counted without being a member.
+    let (_, view) = server.call("GET", &base, Some(&owner), None);
+    assert_eq!(view["watching"], 1, "{view}");
+    assert_eq!(view["members"].as_array().unwrap().len(), 1, "{view}");
+
+    // The singer on stage reaches the watcher; the watcher's beats reach nobody.
+    server.call(
+        "POST",
+        &format!("{base}/seats"),
+        Some(&owner),
+        Some(json!({})),
+    );
+    server.call(
+        "POST",
+        &format!("{base}/queue"),
+        Some(&owner),
+        Some(json!({"song_id": "jasmine"})),
+    );
+    let mut singer = open_socket(&server, &room, &owner);
+    drain(&mut singer);
+    drain(&mut watcher);
+    let beat = |leader: u32| {
+        sync::Message::Beat(sync::Transport {
+            leader,
+            seq: 1,
+            song: 1,
+            position: sync::MediaTime::from_millis(5_000),
+            at: sync::HostTime::from_millis(1_000),
+            rate: 1.0,
+            playing: true,
+        })
+    };
+    let send = |socket: &mut Socket, leader: u32| {
+        socket
+            .send(tungstenite::Message::Binary(
+                sync::wire::encode(&beat(leader)).unwrap().into(),
+            ))
+            .unwrap();
+    };
+    send(&mut singer, 1);
+    send(&mut watcher, 2);
+    let heard: Vec<_> = drain(&mut watcher)
+        .iter()
+        .filter_map(|m| match m {
+            tungstenite::Message::Binary(b) => sync::wire::decode(b).ok().flatten(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(heard, vec![beat(1)]);
+    assert!(
+        drain(&mut singer).is_empty(),
+        "the watcher's beat was relayed"
+    );
+    drop(watcher);
+    std::thread::sleep(Duration::from_millis(200));
+    let (_, view) = server.call("GET", &base, Some(&owner), None);
+    assert_eq!(view["watching"], 0, "{view}");
+}

@@ -24,6 +24,15 @@ pub struct Api {
     http: reqwest::Client,
     base: String,
     member: Option<Credentials>,
+    watcher: Option<Watcher>,
+}
+
+/// A watcher's way in: the room and its join link's token (and password).
+#[derive(Debug, Clone)]
+struct Watcher {
+    room: String,
+    token: String,
+    password: Option<String>,
 }
 
 impl Api {
@@ -46,6 +55,7 @@ impl Api {
             http,
             base,
             member: None,
+            watcher: None,
         })
     }
 
@@ -54,21 +64,36 @@ impl Api {
         self.member = Some(member);
     }
 
+    /// Watches `room` with its join link (no member: the audience at scale).
+    pub fn as_watcher(&mut self, room: &str, token: &str, password: Option<&str>) {
+        self.watcher = Some(Watcher {
+            room: room.to_owned(),
+            token: token.to_owned(),
+            password: password.map(str::to_owned),
+        });
+    }
+
     /// Who this client is, once joined.
     pub fn member(&self) -> Option<&Credentials> {
         self.member.as_ref()
     }
 
-    /// The member WebSocket's address.
+    /// The room WebSocket's address, as the member or the watcher this client is.
     pub fn socket_url(&self) -> Option<String> {
-        let m = self.member.as_ref()?;
-        Some(format!(
-            "{}/api/rooms/{}/ws?member={}&secret={}",
-            self.base.replacen("http://", "ws://", 1),
-            m.room,
-            m.member,
-            m.secret
-        ))
+        let base = self.base.replacen("http://", "ws://", 1);
+        if let Some(m) = &self.member {
+            return Some(format!(
+                "{base}/api/rooms/{}/ws?member={}&secret={}",
+                m.room, m.member, m.secret
+            ));
+        }
+        let w = self.watcher.as_ref()?;
+        let mut url = format!("{base}/api/rooms/{}/ws?token={}", w.room, w.token);
+        if let Some(password) = &w.password {
+            url.push_str("&password=");
+            url.push_str(&percent_encode(password));
+        }
+        Some(url)
     }
 
     /// Joins `room` with its join link's token.
@@ -242,6 +267,19 @@ impl Api {
             message: format!("an answer that does not read: {e}"),
         })
     }
+}
+
+/// `text` safe in a URL's query.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// The service's error (its JSON error's message, or the body as it came).

@@ -54,7 +54,10 @@ pub async fn run(args: ListenArgs) -> Result<()> {
     let clocks = Clocks::start();
     let mut api = Api::new(&args.server)?;
     let me = join(&mut api, &args.room, &args.join).await?;
-    tracing::info!(room = %args.room, member = me, "joined");
+    match me {
+        Some(member) => tracing::info!(room = %args.room, member, "joined"),
+        None => tracing::info!(room = %args.room, "watching"),
+    }
 
     let settings = engine::EngineSettings {
         // What the room hears: with a guide vocal, the accompaniment alone.

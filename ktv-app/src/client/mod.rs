@@ -59,11 +59,24 @@ pub enum JoinAs {
         /// The room's password.
         password: Option<String>,
     },
+    /// A watcher with the room's join link: no name, no member record; hears the room but
+    /// cannot act in it (the audience at scale).
+    Watch {
+        /// The join link's token.
+        token: String,
+        /// The room's password.
+        password: Option<String>,
+    },
 }
 
-/// Joins `room` as `who` says, and calls as that member from then on.
-pub async fn join(api: &mut Api, room: &str, who: &JoinAs) -> Result<MemberId> {
+/// Joins `room` as `who` says, and calls as that member from then on; a watcher has no
+/// member id.
+pub async fn join(api: &mut Api, room: &str, who: &JoinAs) -> Result<Option<MemberId>> {
     let credentials = match who {
+        JoinAs::Watch { token, password } => {
+            api.as_watcher(room, token, password.as_deref());
+            return Ok(None);
+        }
         JoinAs::Member { member, secret } => Credentials {
             room: room.to_owned(),
             join_token: String::new(),
@@ -80,7 +93,7 @@ pub async fn join(api: &mut Api, room: &str, who: &JoinAs) -> Result<MemberId> {
     api.as_member(credentials);
     // A wrong member or secret is said now, not as a socket that never connects.
     api.room().await?;
-    Ok(member)
+    Ok(Some(member))
 }
 
 /// Carries out what a sync machine has to say: messages to the room, steering to the

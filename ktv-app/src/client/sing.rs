@@ -75,7 +75,9 @@ struct OnStage {
 pub async fn run(args: SingArgs) -> Result<()> {
     let clocks = Clocks::start();
     let mut api = Api::new(&args.server)?;
-    let me = join(&mut api, &args.room, &args.join).await?;
+    let me = join(&mut api, &args.room, &args.join)
+        .await?
+        .ok_or_else(|| Error::BadRequest("a singer joins with a name, not as a watcher".into()))?;
     tracing::info!(room = %args.room, member = me, "joined");
     match api.take_seat().await {
         Ok(()) => {}

@@ -224,7 +224,7 @@ pub async fn get_room(
     let live = state.rooms.get(&room_id)?;
     live.read(|room| {
         room.authenticate(caller.member, &caller.secret)?;
-        Ok(Json(RoomView::of(room)))
+        Ok(Json(live.view(room)))
     })?
 }
 

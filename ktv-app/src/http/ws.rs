@@ -10,7 +10,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::body::Bytes;
+use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
@@ -23,22 +24,32 @@ use crate::http::AppState;
 use crate::room::queue::{MemberId, Singer};
 use crate::{Error, Result};
 
-/// Who connects.
+/// Who connects: a member (`member` and `secret`), or a watcher with the join link
+/// (`token`, and `password` if the room has one).
 #[derive(Debug, Deserialize)]
 pub struct Credentials {
     /// The member.
-    pub member: MemberId,
+    pub member: Option<MemberId>,
     /// Their secret.
-    pub secret: String,
+    pub secret: Option<String>,
+    /// A watcher's join token.
+    pub token: Option<String>,
+    /// A watcher's room password.
+    pub password: Option<String>,
 }
 
-/// What the singer on stage sends the room.
+/// What the singer on stage sends the room, encoded once for every receiver.
 #[derive(Debug, Clone)]
 pub enum Payload {
-    /// A sync message (their player's timeline).
-    Sync(Message),
+    /// A sync message (their player's timeline), in both forms members speak.
+    Sync {
+        /// The `sync` crate's binary envelope.
+        binary: Bytes,
+        /// Its JSON form, for the web page.
+        json: Utf8Bytes,
+    },
     /// A live scoring event (`scoring::LiveEvent` as JSON text), passed on as it came.
-    Score(Arc<str>),
+    Score(Utf8Bytes),
 }
 
 /// A relayed message, with who sent it.
@@ -50,8 +61,12 @@ pub struct Relayed {
     pub payload: Payload,
 }
 
-/// `GET /api/rooms/{room}/ws?member=..&secret=..` (browsers cannot set headers on a
-/// WebSocket, so the credentials come in the query).
+/// Read buffer of a member's socket: what members send is small (≤ 4 KiB a message), and
+/// at ten thousand watchers per room the default 128 KiB each would be the service's memory.
+const READ_BUFFER: usize = 4 * 1024;
+
+/// `GET /api/rooms/{room}/ws?member=..&secret=..` or `?token=..` (browsers cannot set
+/// headers on a WebSocket, so the credentials come in the query).
 pub async fn connect(
     State(state): State<AppState>,
     Path(room_id): Path<String>,
@@ -59,9 +74,23 @@ pub async fn connect(
     upgrade: WebSocketUpgrade,
 ) -> Result<Response> {
     let live = state.rooms.get(&room_id)?;
-    let view = live.read(|room| {
-        room.authenticate(credentials.member, &credentials.secret)?;
-        Ok::<_, Error>(crate::room::registry::RoomView::of(room))
+    let (member, view) = live.read(|room| {
+        let member = match (&credentials.member, &credentials.secret, &credentials.token) {
+            (Some(member), Some(secret), _) => {
+                room.authenticate(*member, secret)?;
+                Some(*member)
+            }
+            (None, _, Some(token)) => {
+                room.admit(token, credentials.password.as_deref(), "watch")?;
+                None
+            }
+            _ => {
+                return Err(Error::Unauthorized(
+                    "give member and secret, or the join link's token".into(),
+                ));
+            }
+        };
+        Ok::<_, Error>((member, live.view(room)))
     })??;
     let events = live.subscribe();
     let relay = state.relay(&room_id)?;
@@ -69,16 +98,11 @@ pub async fn connect(
         .map_err(|e| Error::Internal(e.to_string()))?;
     Ok(upgrade
         .max_message_size(wire::MAX_MESSAGE * 4)
-        .on_upgrade(move |socket| {
-            member_socket(
-                socket,
-                state,
-                room_id,
-                credentials.member,
-                first,
-                events,
-                relay,
-            )
+        .read_buffer_size(READ_BUFFER)
+        .on_upgrade(move |socket| async move {
+            // Watchers are counted while connected.
+            let _watching = member.is_none().then(|| live.watch());
+            member_socket(socket, state, room_id, member, first, events, relay).await;
         }))
 }
 
@@ -93,7 +117,7 @@ async fn member_socket(
     socket: WebSocket,
     state: AppState,
     room_id: String,
-    member: MemberId,
+    member: Option<MemberId>,
     first: String,
     mut events: broadcast::Receiver<Arc<str>>,
     relay: broadcast::Sender<Arc<Relayed>>,
@@ -122,19 +146,13 @@ async fn member_socket(
                 Err(broadcast::error::RecvError::Lagged(_)) | Err(broadcast::error::RecvError::Closed) => break,
             },
             message = relayed.recv() => match message {
-                Ok(relayed) if relayed.from != member => {
+                Ok(relayed) if Some(relayed.from) != member => {
                     let frame = match &relayed.payload {
-                        Payload::Score(text) => Some(WsMessage::Text(text.to_string().into())),
-                        Payload::Sync(message) if json => {
-                            wire::to_json(message).ok().map(|t| WsMessage::Text(t.into()))
-                        }
-                        Payload::Sync(message) => {
-                            wire::encode(message).ok().map(|b| WsMessage::Binary(b.into()))
-                        }
+                        Payload::Score(text) => WsMessage::Text(text.clone()),
+                        Payload::Sync { json: text, .. } if json => WsMessage::Text(text.clone()),
+                        Payload::Sync { binary, .. } => WsMessage::Binary(binary.clone()),
                     };
-                    if let Some(frame) = frame
-                        && sink.send(frame).await.is_err()
-                    {
+                    if sink.send(frame).await.is_err() {
                         break;
                     }
                 }
@@ -160,8 +178,11 @@ async fn member_socket(
                                     scoring::LiveEvent::Pitch { .. } => &mut pitches,
                                     _ => &mut scores,
                                 };
-                                if on_stage(&state, &room_id, member) && limit.try_take(received) {
-                                    let payload = Payload::Score(text.as_str().into());
+                                if let Some(member) = member
+                                    && on_stage(&state, &room_id, member)
+                                    && limit.try_take(received)
+                                {
+                                    let payload = Payload::Score(text);
                                     let _ = relay.send(Arc::new(Relayed { from: member, payload }));
                                 }
                             }
@@ -190,9 +211,10 @@ async fn member_socket(
                         }
                     }
                     Message::Pong(_) => {}
+                    // Only the singer on stage speaks for the song; what they say about it
+                    // also shows they are still there. Watchers only ask the time.
                     _ => {
-                        // Only the singer on stage speaks for the song; what they say about it
-                        // also shows they are still there.
+                        let Some(member) = member else { continue };
                         let on_stage = state
                             .rooms
                             .get(&room_id)
@@ -206,8 +228,10 @@ async fn member_socket(
                                 })
                             })
                             .unwrap_or(false);
-                        if on_stage && beats.try_take(received) {
-                            let payload = Payload::Sync(message);
+                        if on_stage
+                            && beats.try_take(received)
+                            && let Some(payload) = encode_once(&message)
+                        {
                             let _ = relay.send(Arc::new(Relayed { from: member, payload }));
                         }
                     }
@@ -220,6 +244,14 @@ async fn member_socket(
             }
         }
     }
+}
+
+/// A sync message in both the forms members read, for every receiver to share.
+fn encode_once(message: &Message) -> Option<Payload> {
+    Some(Payload::Sync {
+        binary: wire::encode(message).ok()?.into(),
+        json: wire::to_json(message).ok()?.into(),
+    })
 }
 
 /// Whether `member` is the singer on stage in room `room_id`.

@@ -349,20 +349,7 @@ impl Room {
         (name, secret): (String, String),
         now: u64,
     ) -> Result<MemberId> {
-        if !constant_time_eq(token.as_bytes(), self.join_token.as_bytes()) {
-            return Err(Error::Forbidden {
-                action: "join",
-                reason: "the join token is not this room's".into(),
-            });
-        }
-        if let Some(expected) = &self.settings.password
-            && !password.is_some_and(|p| constant_time_eq(p.as_bytes(), expected.as_bytes()))
-        {
-            return Err(Error::Forbidden {
-                action: "join",
-                reason: "the room's password is wrong".into(),
-            });
-        }
+        self.admit(token, password, "join")?;
         check_name(&name)?;
         if self.members.len() >= MAX_MEMBERS {
             return Err(Error::Refused {
@@ -373,6 +360,26 @@ impl Room {
         let id = self.add_member(name, secret, now);
         self.changed(now);
         Ok(id)
+    }
+
+    /// Checks what whoever has the join link gives: its token and the room's password.
+    /// Watching (the audience at scale: no name, no member record) needs no more.
+    pub fn admit(&self, token: &str, password: Option<&str>, action: &'static str) -> Result<()> {
+        if !constant_time_eq(token.as_bytes(), self.join_token.as_bytes()) {
+            return Err(Error::Forbidden {
+                action,
+                reason: "the join token is not this room's".into(),
+            });
+        }
+        if let Some(expected) = &self.settings.password
+            && !password.is_some_and(|p| constant_time_eq(p.as_bytes(), expected.as_bytes()))
+        {
+            return Err(Error::Forbidden {
+                action,
+                reason: "the room's password is wrong".into(),
+            });
+        }
+        Ok(())
     }
 
     /// A member leaves (or the owner removes them): their seat is freed and the songs they

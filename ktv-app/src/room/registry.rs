@@ -3,6 +3,7 @@
 //! members see is a [`RoomView`]: the room without its secrets.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
@@ -45,6 +46,9 @@ pub struct RoomView {
     pub queue: Queue,
     /// The song on stage.
     pub performance: Option<Performance>,
+    /// Watchers connected with the join link (the audience at scale, not members).
+    #[serde(default)]
+    pub watching: usize,
 }
 
 impl RoomView {
@@ -67,6 +71,7 @@ impl RoomView {
             seats: room.seats.clone(),
             queue: room.queue.clone(),
             performance: room.performance.clone(),
+            watching: 0,
         }
     }
 }
@@ -93,6 +98,16 @@ pub enum RoomEvent<'a> {
 pub struct LiveRoom {
     room: Mutex<Room>,
     events: broadcast::Sender<Arc<str>>,
+    watchers: Arc<AtomicUsize>,
+}
+
+/// A watcher counted while this lives.
+pub struct Watching(Arc<AtomicUsize>);
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl LiveRoom {
@@ -100,6 +115,23 @@ impl LiveRoom {
         LiveRoom {
             room: Mutex::new(room),
             events: broadcast::channel(EVENT_BUFFER).0,
+            watchers: Arc::default(),
+        }
+    }
+
+    /// Counts a watcher until the guard is dropped. Watchers come and go without a change
+    /// to the room (at thousands a room, broadcasting each would be the room's whole
+    /// traffic): the count shows in the next state sent.
+    pub fn watch(&self) -> Watching {
+        self.watchers.fetch_add(1, Ordering::Relaxed);
+        Watching(Arc::clone(&self.watchers))
+    }
+
+    /// What members see of `room` now.
+    pub fn view(&self, room: &Room) -> RoomView {
+        RoomView {
+            watching: self.watchers.load(Ordering::Relaxed),
+            ..RoomView::of(room)
         }
     }
 
@@ -136,7 +168,7 @@ impl LiveRoom {
             // starts the song): clients see consecutive versions and can tell a gap.
             room.version = before + 1;
         }
-        let view = RoomView::of(&room);
+        let view = self.view(&room);
         if let Effect::Control(control) = &effect
             && let Ok(text) = serde_json::to_string(&RoomEvent::Control {
                 version: room.version,
