@@ -61,6 +61,9 @@ pub struct Relayed {
     pub payload: Payload,
 }
 
+/// How often an idle member's socket is pinged.
+const KEEPALIVE: Duration = Duration::from_secs(30);
+
 /// Read buffer of a member's socket: what members send is small (≤ 4 KiB a message), and
 /// at ten thousand watchers per room the default 128 KiB each would be the service's memory.
 const READ_BUFFER: usize = 4 * 1024;
@@ -133,6 +136,11 @@ async fn member_socket(
     let mut pitches = RateLimit::new(PITCHES_PER_SECOND, 5, started);
     let mut scores = RateLimit::new(SCORES_PER_SECOND, 10, started);
     let mut json = false;
+    // A ping every half minute keeps idle connections (and the proxies between) open. One
+    // timer per socket, not a new one per message: at thousands of sockets a room that
+    // re-armed a timeout for every relayed beat spent its time in the timer wheel.
+    let mut keepalive =
+        tokio::time::interval_at(tokio::time::Instant::now() + KEEPALIVE, KEEPALIVE);
     loop {
         tokio::select! {
             event = events.recv() => match event {
@@ -237,7 +245,7 @@ async fn member_socket(
                     }
                 }
             }
-            () = tokio::time::sleep(Duration::from_secs(30)) => {
+            _ = keepalive.tick() => {
                 if sink.send(WsMessage::Ping(Vec::new().into())).await.is_err() {
                     break;
                 }
