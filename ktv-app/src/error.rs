@@ -83,23 +83,23 @@ pub enum Error {
         reason: String,
     },
     /// The audio engine refused a command or could not start.
-    #[error("{what}: {source}")]
+    #[error("{what}: {error}")]
     Engine {
         /// What was being done.
         what: &'static str,
         /// The engine's error.
-        source: engine::EngineError,
+        error: engine::EngineError,
     },
     /// Live scoring could not start.
     #[error("live scoring: {0}")]
     Scoring(#[from] scoring::ScoringError),
     /// A client's file (a song cache, a log, a frame) could not be written or read.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     File {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The HTTP server failed while serving.
     #[error("the HTTP server failed: {0}")]

@@ -18,6 +18,10 @@ use sync::TimeDelta;
 use sync::sim::Path as NetPath;
 
 const SONG: &str = "susanna";
+
+/// The tests here run one at a time: each is real time on two cores, and the lyric video's
+/// CPU renderer would be noise in the other's alignment.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// The sync crate's loopback bound on the listeners (p99).
 const BOUND_MS: f64 = 10.0;
 /// Listeners are judged from this long after the song starts (the first join converges).
@@ -146,6 +150,7 @@ fn epoch_micros() -> i64 {
 
 #[test]
 fn a_room_sings_through_an_impaired_network_and_a_killed_service() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let dir = std::env::temp_dir().join(format!("ktv-room-clients-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -480,5 +485,88 @@ fn a_room_sings_through_an_impaired_network_and_a_killed_service() {
             p99 <= BOUND_MS,
             "listener {i}: p99 {p99:.2} ms over the {BOUND_MS} ms bound"
         );
+    }
+}
+
+/// The lyric video the clients would show, written as frames: the singer's and a watcher's
+/// (who draws the singer's live scoring as it is relayed).
+#[test]
+fn the_clients_write_the_lyric_video_they_show() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = std::env::temp_dir().join(format!("ktv-client-frames-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let service = Service::start(free_port(), &dir.join("ktv.db"));
+    let created = service.ok(
+        "POST",
+        "/api/rooms",
+        None,
+        json!({"name": "Frames", "owner_name": "Olga"}),
+    );
+    let room = created["room"].as_str().unwrap().to_owned();
+    let token = created["join_token"].as_str().unwrap().to_owned();
+    let mic = workspace_root().join(format!("assets/{SONG}/guide.wav"));
+    let common = |frames: &str, cache: &str| -> Vec<String> {
+        [
+            "--server",
+            &service.base,
+            "--room",
+            &room,
+            "--token",
+            &token,
+            "--offline",
+            "--render-fps",
+            "2",
+            "--render",
+            dir.join(frames).to_str().unwrap(),
+            "--cache",
+            dir.join(cache).to_str().unwrap(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let mut args = vec!["listen".to_owned()];
+    args.extend(common("watcher", "cache-w"));
+    let watcher = KtvProcess::spawn(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut args = vec!["sing".to_owned(), "--name".to_owned(), "Sam".to_owned()];
+    args.extend(common("singer", "cache-s"));
+    args.extend(["--mic", mic.to_str().unwrap(), "--request", SONG].map(str::to_owned));
+    let mut sing = KtvProcess::spawn(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    sing.wait_for_line(Duration::from_secs(30), |l| {
+        l.starts_with("singing").then_some(())
+    })
+    .unwrap_or_else(|e| panic!("the singer never started ({e}): {}", sing.stderr()));
+    // Past the first line (at 8.6 s in susanna), so there is singing to draw.
+    std::thread::sleep(Duration::from_secs(14));
+    for process in [&sing, &watcher] {
+        process.signal(Signal::SIGTERM);
+    }
+    for (who, min) in [("singer", 10), ("watcher", 10)] {
+        let mut frames: Vec<PathBuf> = std::fs::read_dir(dir.join(who))
+            .unwrap_or_else(|e| panic!("no {who} frames: {e}"))
+            .map(|e| e.unwrap().path())
+            .collect();
+        frames.sort();
+        assert!(frames.len() >= min, "{who}: {} frames", frames.len());
+        // PNGs of 1280×720, named by the song position they show, in order of it.
+        let bytes = std::fs::read(&frames[0]).unwrap();
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+        let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+        let height = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
+        assert_eq!((width, height), (1280, 720));
+        let positions: Vec<u64> = frames
+            .iter()
+            .filter_map(|f| {
+                f.file_stem()?
+                    .to_str()?
+                    .strip_prefix(&format!("{SONG}-"))?
+                    .parse()
+                    .ok()
+            })
+            .collect();
+        assert_eq!(positions.len(), frames.len(), "{frames:?}");
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
+        assert!(*positions.last().unwrap() > 9_000, "{who}: {positions:?}");
     }
 }

@@ -201,9 +201,9 @@ impl Api {
             return Err(remote_error(&call, response).await);
         }
         let partial = dest.with_extension("part");
-        let file_error = |source| Error::File {
+        let file_error = |error| Error::File {
             path: partial.clone(),
-            source,
+            error,
         };
         let mut file = tokio::fs::File::create(&partial)
             .await
@@ -216,9 +216,9 @@ impl Api {
         drop(file);
         tokio::fs::rename(&partial, dest)
             .await
-            .map_err(|source| Error::File {
+            .map_err(|error| Error::File {
                 path: dest.to_owned(),
-                source,
+                error,
             })
     }
 

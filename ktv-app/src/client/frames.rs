@@ -68,9 +68,9 @@ impl FrameWriter {
         position: Arc<PositionClock>,
         clocks: Clocks,
     ) -> Result<FrameWriter> {
-        std::fs::create_dir_all(&dir).map_err(|source| Error::File {
+        std::fs::create_dir_all(&dir).map_err(|error| Error::File {
             path: dir.clone(),
-            source,
+            error,
         })?;
         let (input, inputs) = mpsc::channel();
         let every = Duration::from_secs_f64(1.0 / fps.clamp(0.1, 60.0));
@@ -135,8 +135,11 @@ fn write_frames(
     let mut song: Option<String> = None;
     let mut singer = SingerState::default();
     let mut lines = Vec::new();
+    let mut due = std::time::Instant::now() + every;
     loop {
-        match inputs.recv_timeout(every) {
+        // Inputs come many times a second (pitch events): frames are drawn on their own beat.
+        let wait = due.saturating_duration_since(std::time::Instant::now());
+        match inputs.recv_timeout(wait) {
             Ok(Input::Song {
                 id,
                 lyrics,
@@ -146,21 +149,22 @@ fn write_frames(
                 singer = SingerState::default();
                 lines.clear();
                 song = Some(id);
-                continue;
             }
             Ok(Input::NoSong) => {
                 renderer.set_song(None);
                 song = None;
-                continue;
             }
             Ok(Input::Event(event)) => {
                 fold(&mut singer, &mut lines, &event);
                 renderer.set_singer(singer.clone());
-                continue;
             }
             Err(RecvTimeoutError::Disconnected) => return Ok(()),
             Err(RecvTimeoutError::Timeout) => {}
         }
+        if std::time::Instant::now() < due {
+            continue;
+        }
+        due += every;
         let Some(id) = &song else { continue };
         let reading = position.read();
         if reading.frames_per_second <= 0.0 {
@@ -170,5 +174,7 @@ fn write_frames(
         let at = SongTime::from_secs_f64(at);
         let path = dir.join(format!("{id}-{:08}.png", at.as_micros() / 1000));
         renderer.snapshot(0, at)?.save_png(&path)?;
+        // A slow frame (the CPU renderer) is not caught up on: the next is due from now.
+        due = due.max(std::time::Instant::now());
     }
 }

@@ -24,9 +24,9 @@ pub fn read_recording(path: &Path, rate: u32) -> Result<Vec<f32>> {
         rate,
         |frames| mono.extend(frames.chunks_exact(4).map(|f| 0.5 * (f[0] + f[1]))),
     )
-    .map_err(|source| Error::Engine {
+    .map_err(|error| Error::Engine {
         what: "reading the microphone recording",
-        source,
+        error,
     })?;
     Ok(mono)
 }

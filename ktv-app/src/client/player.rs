@@ -61,7 +61,7 @@ impl Audio {
         mic: MicSource,
         clocks: &Clocks,
     ) -> Result<Audio> {
-        let engine_error = |what| move |source| Error::Engine { what, source };
+        let engine_error = |what| move |error| Error::Engine { what, error };
         let (mut engine, processor) = engine::new(settings);
         let channels = settings.device_bus.channels();
         let mut feed = None;

@@ -29,9 +29,9 @@ pub struct PositionLog {
 impl PositionLog {
     /// Starts logging `position` into `path` (created or truncated).
     pub fn start(path: &Path, position: Arc<PositionClock>, clocks: Clocks) -> Result<PositionLog> {
-        let file = File::create(path).map_err(|source| Error::File {
+        let file = File::create(path).map_err(|error| Error::File {
             path: path.to_owned(),
-            source,
+            error,
         })?;
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);

@@ -317,9 +317,9 @@ fn start_scorer(
     let rate = engine.sample_rate();
     let tap = engine
         .tap(engine::Bus::DryVoice, TAP_BLOCKS)
-        .map_err(|source| Error::Engine {
+        .map_err(|error| Error::Engine {
             what: "tapping the voice for scoring",
-            source,
+            error,
         })?;
     let judge = JudgeSettings {
         difficulty,

@@ -47,9 +47,9 @@ pub async fn fetch(api: &Api, cache: &Path, id: &str) -> Result<LocalSong> {
     let folder = cache.join(id);
     tokio::fs::create_dir_all(&folder)
         .await
-        .map_err(|source| Error::File {
+        .map_err(|error| Error::File {
             path: folder.clone(),
-            source,
+            error,
         })?;
     let mut files = Vec::new();
     for &kind in audio.media() {
