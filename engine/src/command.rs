@@ -11,6 +11,7 @@ use crate::bus::Level;
 use crate::fx::VoiceChain;
 use crate::mic::MicStream;
 use crate::playback::Playback;
+use crate::remote::RemoteVoice;
 use crate::song::TrackMode;
 use crate::tap::TapWriter;
 use crate::time::HostTime;
@@ -62,6 +63,8 @@ pub(crate) enum Command {
     },
     /// Start feeding a tap.
     AddTap(Box<TapWriter>),
+    /// Mix a voice from elsewhere (replacing any other).
+    AddRemoteVoice(Box<RemoteVoice>),
 }
 
 /// What the audio thread hands back to be dropped.
@@ -70,4 +73,5 @@ pub(crate) enum Garbage {
     Effects(#[allow(dead_code)] Box<VoiceChain>),
     Mic(#[allow(dead_code)] Box<MicStream>),
     Tap(#[allow(dead_code)] Box<TapWriter>),
+    Remote(#[allow(dead_code)] Box<RemoteVoice>),
 }

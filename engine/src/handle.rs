@@ -15,6 +15,7 @@ use crate::mic::{self, MicInput};
 use crate::playback::Playback;
 use crate::processor::{MAX_BLOCK, Processor};
 use crate::record::{RECORD_TAP_BLOCKS, RecordTarget, Recording};
+use crate::remote::RemoteVoiceInput;
 use crate::song::{SongSource, TrackMode};
 use crate::source::stream::{self, SongInfo};
 use crate::tap::{self, BusTap, MAX_TAPS};
@@ -255,6 +256,15 @@ impl EngineHandle {
             stream: Box::new(stream),
         })?;
         self.mics[slot] = Some(token);
+        Ok(input)
+    }
+
+    /// Plugs in a voice from elsewhere (the singer's, on a listener's machine), mixed into the
+    /// voice at the song positions its packets carry; replaces any other. Feed the returned
+    /// input from the network's decoder; drop it to unplug.
+    pub fn add_remote_voice(&mut self) -> Result<RemoteVoiceInput> {
+        let (input, voice) = crate::remote::new();
+        self.send(Command::AddRemoteVoice(Box::new(voice)))?;
         Ok(input)
     }
 

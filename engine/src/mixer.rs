@@ -1,13 +1,15 @@
 //! The mixer: one block of music (four channels) and microphones in, the four buses out.
 //!
 //! Per frame: the microphones, each through its trim, sum to the dry voice; the voice effects
-//! turn it into the stereo wet voice; the monitor and the room each mix the music as the track
+//! turn it into the stereo wet voice, to which a remote voice (the singer's, on a listener's
+//! machine) is added; the monitor and the room each mix the music as the track
 //! mode says (their own share of the original) with the wet voice at their own level. Every
 //! bus then goes through its gain and its limiter. All levels ramp, so nothing clicks.
 
 use crate::bus::{Bus, Level, MAX_GAIN, MAX_MICS};
 use crate::dsp::{Limiter, Ramp};
 use crate::fx::VoiceChain;
+use crate::remote::RemoteVoice;
 use crate::song::{Original, TrackMode};
 use crate::source::chunk::TRACK_CHANNELS;
 
@@ -153,16 +155,21 @@ impl Mixer {
 
     /// Mixes one block: `music` holds `frames` four-channel frames (silence when the song is
     /// not playing), `mics` a `frames`-long block per microphone slot, `None` where no
-    /// microphone is plugged in.
+    /// microphone is plugged in; `remote` a voice from elsewhere with the song frame the
+    /// block starts at and the song frames per frame, added to the wet voice.
     pub(crate) fn mix(
         &mut self,
         music: &[f32],
         mics: [Option<&[f32]>; MAX_MICS],
+        remote: Option<(&mut RemoteVoice, f64, f64)>,
         frames: usize,
         original: Original,
     ) {
         let frames = frames.min(self.max_block);
         self.mix_voice(mics, frames);
+        if let Some((voice, start, speed)) = remote {
+            voice.mix_into(start, speed, &mut self.wet[..frames * 2]);
+        }
         // Copies of the ramps, stepped per frame and stored back after the loop.
         let [mut music_gain, mut voice_gain, mut monitor_voice_gain] =
             [0, 1, 2].map(|i| self.levels[i].ramp);

@@ -20,6 +20,7 @@ use crate::fx::VoiceChain;
 use crate::mic::MicStream;
 use crate::mixer::Mixer;
 use crate::music::{MusicPlayer, Shortfall};
+use crate::remote::RemoteVoice;
 use crate::song::Original;
 use crate::source::chunk::TRACK_CHANNELS;
 use crate::tap::{MAX_TAPS, TapWriter};
@@ -65,6 +66,8 @@ pub struct Processor {
     mixer: Mixer,
     mics: [Option<Box<MicStream>>; MAX_MICS],
     taps: [Option<Box<TapWriter>>; MAX_TAPS],
+    /// A voice from elsewhere, mixed at its song positions.
+    remote: Option<Box<RemoteVoice>>,
     /// The bus the device plays.
     device_bus: Bus,
     /// One block of music, four channels.
@@ -98,6 +101,7 @@ impl Processor {
             mixer: Mixer::new(sample_rate, MAX_BLOCK, effects),
             mics: std::array::from_fn(|_| None),
             taps: std::array::from_fn(|_| None),
+            remote: None,
             device_bus,
             music_block: vec![0.0; MAX_BLOCK * TRACK_CHANNELS],
             mic_blocks: vec![0.0; MAX_BLOCK * MAX_MICS],
@@ -203,14 +207,20 @@ impl Processor {
             mics[slot] = Some(block);
         }
         let original = self.music.original().unwrap_or(Original::FullMix);
+        let speed = self.music.speed();
+        // The remote voice plays where the song plays; not while it is stopped.
+        let remote = match (self.remote.as_deref_mut(), self.block_song_frame) {
+            (Some(voice), Some(start)) => Some((voice, start, speed)),
+            _ => None,
+        };
         self.mixer.mix(
             &self.music_block[..frames * TRACK_CHANNELS],
             mics,
+            remote,
             frames,
             original,
         );
 
-        let speed = self.music.speed();
         for tap in self.taps.iter_mut().flatten() {
             let samples = self.mixer.bus(tap.bus(), frames);
             tap.write(samples, at, self.block_song_frame, speed, self.sample_rate);
@@ -390,6 +400,11 @@ impl Processor {
                     self.throw_away(Garbage::Mic(old));
                 }
             }
+            Command::AddRemoteVoice(voice) => {
+                if let Some(old) = self.remote.replace(voice) {
+                    self.throw_away(Garbage::Remote(old));
+                }
+            }
             Command::AddTap(writer) => match self.taps.iter_mut().find(|t| t.is_none()) {
                 Some(free) => *free = Some(writer),
                 // The handle counts taps, so this cannot happen; if it does, the reader sees
@@ -420,6 +435,12 @@ impl Processor {
             {
                 self.throw_away(Garbage::Tap(tap));
             }
+        }
+        if self.trash.slots() > 0
+            && self.remote.as_ref().is_some_and(|r| r.is_unplugged())
+            && let Some(remote) = self.remote.take()
+        {
+            self.throw_away(Garbage::Remote(remote));
         }
         if self.trash.slots() > 0
             && let Some(chain) = self.mixer.take_faded()

@@ -163,6 +163,9 @@ pub struct ListenOptions {
     /// Seconds between alignment reports.
     #[arg(long, default_value_t = 5.0)]
     report_every: f64,
+    /// Record what is played as two stems in this folder: music.wav and voice.wav.
+    #[arg(long)]
+    stems: Option<PathBuf>,
 }
 
 impl ListenOptions {
@@ -178,6 +181,7 @@ impl ListenOptions {
             render_fps: self.room.render_fps,
             position_log: self.room.position_log,
             report_every: Duration::from_secs_f64(self.report_every.max(0.1)),
+            stems: self.stems,
         })
     }
 }

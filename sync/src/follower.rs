@@ -151,6 +151,11 @@ impl Follower {
         &self.pinger
     }
 
+    /// The settings it follows by (the extra delay as last set).
+    pub fn config(&self) -> &FollowerConfig {
+        &self.config
+    }
+
     /// The extra delay in effect now (it slews towards the one set).
     pub fn extra_delay(&self) -> TimeDelta {
         self.extra

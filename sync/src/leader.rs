@@ -150,6 +150,11 @@ impl Leader {
         &self.pinger
     }
 
+    /// The number of the song started last (the `song` of its messages), 0 before any.
+    pub fn song(&self) -> u64 {
+        self.song
+    }
+
     /// The song position heard at local instant `t`, if a song is on.
     pub fn position_at(&self, t: HostTime) -> Option<MediaTime> {
         self.anchor.map(|a| a.position_at(t))

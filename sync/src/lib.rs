@@ -10,7 +10,9 @@
 //! The core is sans-IO, in the style of quinn-proto and str0m: messages, player reports and
 //! `now` in; messages, player steering and the next deadline out ([`Output`]). It never reads
 //! a clock, so [`sim`] runs a singer and many listeners through a seeded network faster than
-//! real time. Messages travel as a versioned binary envelope or as JSON ([`wire`]).
+//! real time. Messages travel as a versioned binary envelope or as JSON ([`wire`]); the
+//! singer's voice travels in the same envelope as frames of its own, stamped with the song
+//! position they were sung at ([`voice`]).
 
 #![warn(clippy::unwrap_used)] // input data must never panic the process
 
@@ -26,6 +28,7 @@ pub mod rate_limit;
 pub mod sim;
 pub mod steer;
 pub mod time;
+pub mod voice;
 pub mod wire;
 
 pub use error::{Result, SyncError};

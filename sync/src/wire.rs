@@ -21,7 +21,7 @@ pub const HEADER: usize = 4;
 /// The most bytes of a song id or media locator.
 pub const MAX_TEXT: usize = 400;
 
-mod kind {
+pub(crate) mod kind {
     pub const SONG_START: u8 = 1;
     pub const BEAT: u8 = 2;
     pub const PAUSE: u8 = 3;
@@ -30,6 +30,8 @@ mod kind {
     pub const STOP: u8 = 6;
     pub const PING: u8 = 7;
     pub const PONG: u8 = 8;
+    /// The singer's voice ([`crate::voice`]): not a sync message; sync decoders skip it.
+    pub const VOICE: u8 = 16;
 }
 
 fn check_text(what: &'static str, text: &str) -> Result<()> {
@@ -96,7 +98,7 @@ pub fn encode_into(message: &Message, out: &mut Vec<u8>) -> Result<()> {
 }
 
 /// Writes `value`'s postcard form at the start of `body`; returns its length.
-fn body_into<T: Serialize>(value: &T, body: &mut [u8]) -> Result<usize> {
+pub(crate) fn body_into<T: Serialize>(value: &T, body: &mut [u8]) -> Result<usize> {
     match postcard::to_slice(value, body) {
         Ok(written) => Ok(written.len()),
         Err(postcard::Error::SerializeBufferFull) => Err(SyncError::TooLong {
@@ -160,7 +162,7 @@ pub fn decode(bytes: &[u8]) -> Result<Option<Message>> {
     Ok(Some(message))
 }
 
-fn body_of<'a, T: Deserialize<'a>>(what: &'static str, body: &'a [u8]) -> Result<T> {
+pub(crate) fn body_of<'a, T: Deserialize<'a>>(what: &'static str, body: &'a [u8]) -> Result<T> {
     let (value, rest) = postcard::take_from_bytes::<T>(body).map_err(|e| SyncError::Body {
         what,
         reason: e.to_string(),

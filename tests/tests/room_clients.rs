@@ -7,7 +7,9 @@
 //! results must be intact and every client must reconnect and carry on. At the end: the
 //! song's score (≥ 90) stored, and the listeners' alignment judged from the engines' position
 //! clocks, singer against listener at the same instants of the one host clock (the clients'
-//! position logs), never from the listeners' own estimates.
+//! position logs), never from the listeners' own estimates. A listener plays behind the
+//! singer on purpose by its voice path's delay (so the singer's voice comes in time to be
+//! mixed with the music); its log says by how much, and that is what it is judged against.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -115,14 +117,17 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// `wall_us position_us` lines.
+/// `wall_us position_us behind_us` lines, as (wall, where the client means the singer to
+/// be: its position plus how far behind it plays on purpose).
 fn read_log(path: &Path) -> Vec<(i64, i64)> {
     std::fs::read_to_string(path)
         .unwrap_or_default()
         .lines()
         .filter_map(|l| {
             let mut parts = l.split_whitespace().map(|p| p.parse::<f64>().ok());
-            Some((parts.next()?? as i64, parts.next()?? as i64))
+            let (wall, position) = (parts.next()?? as i64, parts.next()?? as i64);
+            let behind = parts.next().flatten().unwrap_or(0.0) as i64;
+            Some((wall, position + behind))
         })
         .collect()
 }

@@ -9,9 +9,11 @@
 //! connection or a service restart, and steers again from the first beat after.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use sync::{Follower, FollowerConfig};
+use sync::{Follower, FollowerConfig, TimeDelta};
 use tokio::sync::mpsc;
 
 use crate::Result;
@@ -22,6 +24,7 @@ use crate::client::position_log::PositionLog;
 use crate::client::sing::engine_mode;
 use crate::client::socket::{Incoming, RoomSocket};
 use crate::client::songs::{self, LocalSong};
+use crate::client::voice::VoiceReceiver;
 use crate::client::{Clocks, JoinAs, drain, join};
 use crate::room::Control;
 use crate::shutdown_signal;
@@ -47,6 +50,8 @@ pub struct ListenArgs {
     pub position_log: Option<PathBuf>,
     /// How often the alignment error is logged.
     pub report_every: Duration,
+    /// Record what this listener plays as two stems here: `music.wav` and `voice.wav`.
+    pub stems: Option<PathBuf>,
 }
 
 /// Runs the listener until it is told to stop.
@@ -66,9 +71,51 @@ pub async fn run(args: ListenArgs) -> Result<()> {
     };
     let audio = Audio::start(settings, &args.output, MicSource::None, &clocks)?;
     let mut player = EnginePlayer::new(audio, clocks.clone());
+    let engine_error = |what| move |error| crate::Error::Engine { what, error };
+    // The singer's voice, mixed where it was sung; the monitor bus carries the music alone
+    // (the stem recorded beside the voice).
+    let engine = player.engine();
+    let mut voice = VoiceReceiver::new(
+        engine
+            .add_remote_voice()
+            .map_err(engine_error("adding the singer's voice"))?,
+    )?;
+    engine
+        .set_level(engine::Level::MonitorVoice, 0.0)
+        .map_err(engine_error("setting the monitor's voice level"))?;
+    let recording = match &args.stems {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|error| crate::Error::File {
+                path: dir.clone(),
+                error,
+            })?;
+            let targets = [
+                engine::record::RecordTarget {
+                    bus: engine::Bus::Monitor,
+                    path: dir.join("music.wav"),
+                },
+                engine::record::RecordTarget {
+                    bus: engine::Bus::WetVoice,
+                    path: dir.join("voice.wav"),
+                },
+            ];
+            Some(
+                engine
+                    .record(&targets)
+                    .map_err(engine_error("recording the stems"))?,
+            )
+        }
+        None => None,
+    };
     let position = player.engine().position_clock();
+    let behind = Arc::new(AtomicI64::new(0));
     let _log = match &args.position_log {
-        Some(path) => Some(PositionLog::start(path, position.clone(), clocks.clone())?),
+        Some(path) => Some(PositionLog::start(
+            path,
+            position.clone(),
+            clocks.clone(),
+            Arc::clone(&behind),
+        )?),
         None => None,
     };
     let frames = match &args.render {
@@ -93,6 +140,7 @@ pub async fn run(args: ListenArgs) -> Result<()> {
     let mut reports = tokio::time::interval(Duration::from_millis(5));
     reports.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut summaries = tokio::time::interval(args.report_every);
+    let mut delays = tokio::time::interval(Duration::from_secs(1));
     let mut errors: Vec<f64> = Vec::new();
     let mut on_screen: Option<String> = None;
     let mut singer = render::SingerState::default();
@@ -134,9 +182,29 @@ pub async fn run(args: ListenArgs) -> Result<()> {
                     }
                     fold(&mut singer, &mut lines, &event);
                 }
+                Some(Incoming::Voice(bytes)) => {
+                    let now = clocks.net.now();
+                    let singer = follower
+                        .target_at(now)
+                        .map(|p| p + follower.extra_delay());
+                    let playing = player.current().map(|s| s.transport.song);
+                    voice.receive(&bytes, playing, singer);
+                }
                 Some(Incoming::Connected) => tracing::info!("connected to the room"),
                 Some(Incoming::Disconnected(why)) => tracing::warn!("disconnected: {why}"),
             },
+            _ = delays.tick() => {
+                // Behind the singer by what the voice needs to come in time.
+                // More at once when the voice comes later than that; less only when it has
+                // come well ahead for a while (each change is a drift the follower slews).
+                if let Some(needed) = voice.needed_delay() {
+                    let now = clocks.net.now();
+                    let set = follower.config().extra_delay;
+                    if needed > set || needed + TimeDelta::from_millis(20) < set {
+                        follower.set_extra_delay(now, needed);
+                    }
+                }
+            }
             Some((id, song)) = fetched.recv() => {
                 fetching.retain(|f| f != &id);
                 match song {
@@ -157,6 +225,7 @@ pub async fn run(args: ListenArgs) -> Result<()> {
                     }
                     follower.handle_player(now, report);
                 }
+                behind.store(follower.extra_delay().as_micros(), Ordering::Relaxed);
                 // The lyric video follows the song the engine plays.
                 let playing = player.current().map(|s| s.song_id.clone());
                 if playing != on_screen {
@@ -185,6 +254,20 @@ pub async fn run(args: ListenArgs) -> Result<()> {
         "follower: {} starts, {} drift seeks, {} rate changes",
         stats.starts, stats.drift_seeks, stats.rate_changes
     );
+    let v = voice.stats;
+    println!(
+        "voice: {} frames ({} bytes), {} recovered by FEC, {} concealed; behind the singer {:.1} ms",
+        v.received,
+        v.bytes,
+        v.recovered,
+        v.concealed,
+        follower.extra_delay().as_micros() as f64 / 1000.0
+    );
+    if let Some(recording) = recording
+        && let Err(e) = recording.stop()
+    {
+        tracing::error!("the stems: {e}");
+    }
     Ok(())
 }
 

@@ -14,6 +14,7 @@
 //! - [`live_score`]: the scoring thread: the engine's dry-voice tap, pitch, the judge.
 //! - [`frames`]: the lyric video the client would show, written as PNG frames.
 //! - [`position_log`]: the engine's position clock sampled against the wall clock.
+//! - [`voice`]: the singer's voice to the audience (Opus frames stamped with song positions).
 //! - [`sing`], [`listen`]: the two clients.
 
 pub mod api;
@@ -26,6 +27,7 @@ pub mod position_log;
 pub mod sing;
 pub mod socket;
 pub mod songs;
+pub mod voice;
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 

@@ -1,6 +1,8 @@
 //! The engine's position clock sampled against the wall clock (`--position-log FILE`): one
-//! line every 10 ms while a song plays, `wall_us position_us`, the wall clock's
-//! microseconds since the Unix epoch and the song position heard at that instant. Processes
+//! line every 10 ms while a song plays, `wall_us position_us behind_us`: the wall clock's
+//! microseconds since the Unix epoch, the song position heard at that instant, and how far
+//! behind the singer this client means to play then (a listener's voice-path delay; 0 for the
+//! singer). Processes
 //! on one machine share the wall clock, so a singer's log and a listener's line up without
 //! trusting either side's own idea of its error: what the end-to-end tests compare.
 
@@ -8,7 +10,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -28,7 +30,12 @@ pub struct PositionLog {
 
 impl PositionLog {
     /// Starts logging `position` into `path` (created or truncated).
-    pub fn start(path: &Path, position: Arc<PositionClock>, clocks: Clocks) -> Result<PositionLog> {
+    pub fn start(
+        path: &Path,
+        position: Arc<PositionClock>,
+        clocks: Clocks,
+        behind: Arc<AtomicI64>,
+    ) -> Result<PositionLog> {
         let file = File::create(path).map_err(|error| Error::File {
             path: path.to_owned(),
             error,
@@ -48,7 +55,13 @@ impl PositionLog {
                         continue;
                     }
                     let micros = reading.position_at(now) * 1e6 / f64::from(reading.sample_rate);
-                    let _ = writeln!(out, "{} {}", clocks.to_wall_micros(now), micros.round());
+                    let _ = writeln!(
+                        out,
+                        "{} {} {}",
+                        clocks.to_wall_micros(now),
+                        micros.round(),
+                        behind.load(Ordering::Relaxed)
+                    );
                     lines += 1;
                     if lines.is_multiple_of(100) {
                         let _ = out.flush();

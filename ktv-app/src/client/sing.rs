@@ -10,6 +10,7 @@
 //! own, retried while the service is away.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use lyrics::Voice;
@@ -24,6 +25,7 @@ use crate::client::player::{Audio, AudioOutput, EnginePlayer, MicSource};
 use crate::client::position_log::PositionLog;
 use crate::client::socket::{Incoming, RoomSocket};
 use crate::client::songs::{self, LocalSong};
+use crate::client::voice::VoiceSender;
 use crate::client::{Clocks, JoinAs, drain, join};
 use crate::room::queue::{Preset, RequestId, Singer, TrackMode};
 use crate::room::registry::RoomView;
@@ -65,6 +67,8 @@ struct OnStage {
     request: RequestId,
     song: LocalSong,
     scorer: Option<LiveScorer>,
+    /// The voice to the audience.
+    voice: Option<VoiceSender>,
     /// The key the music is shifted by now.
     key: f32,
     /// The running score (mean of the lines judged so far).
@@ -106,7 +110,12 @@ pub async fn run(args: SingArgs) -> Result<()> {
     let mut player = EnginePlayer::new(audio, clocks.clone());
     let position = player.engine().position_clock();
     let _log = match &args.position_log {
-        Some(path) => Some(PositionLog::start(path, position.clone(), clocks.clone())?),
+        Some(path) => Some(PositionLog::start(
+            path,
+            position.clone(),
+            clocks.clone(),
+            Arc::default(),
+        )?),
         None => None,
     };
     let frames = match &args.render {
@@ -127,6 +136,7 @@ pub async fn run(args: SingArgs) -> Result<()> {
     let mut leader = Leader::new(LeaderConfig::default(), rand::random(), clocks.net.now());
     let (events_tx, mut events) = mpsc::channel::<LiveEvent>(256);
     let (fetched_tx, mut fetched) = mpsc::channel::<(RequestId, Result<LocalSong>)>(4);
+    let (voice_tx, mut voice_frames) = mpsc::channel::<Vec<u8>>(64);
     let mut reports = tokio::time::interval(Duration::from_millis(5));
     reports.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut heartbeats = tokio::time::interval(Duration::from_secs(5));
@@ -178,7 +188,7 @@ pub async fn run(args: SingArgs) -> Result<()> {
                 }
                 Some(Incoming::Connected) => tracing::info!("connected to the room"),
                 Some(Incoming::Disconnected(why)) => tracing::warn!("disconnected: {why}"),
-                Some(Incoming::Score(_)) => {}
+                Some(Incoming::Score(_) | Incoming::Voice(_)) => {}
             },
             Some((request, song)) = fetched.recv() => {
                 fetching = None;
@@ -209,11 +219,13 @@ pub async fn run(args: SingArgs) -> Result<()> {
                     },
                     MediaTime::ZERO,
                 );
+                let voice = start_voice(&mut player, leader.song(), preset.tempo, &voice_tx);
                 tracing::info!(song = %song.details.id, request, "singing");
                 // The line scripts and tests wait for.
                 println!("singing {} request {request}", song.details.id);
-                on_stage = Some(OnStage { request, song, scorer: Some(scorer), key: preset.key, lines: Vec::new() });
+                on_stage = Some(OnStage { request, song, scorer: Some(scorer), voice, key: preset.key, lines: Vec::new() });
             }
+            Some(frame) = voice_frames.recv() => socket.send_binary(frame),
             Some(event) = events.recv() => {
                 socket.send_score(&event);
                 if let Some(frames) = &frames {
@@ -228,10 +240,13 @@ pub async fn run(args: SingArgs) -> Result<()> {
                     leader.handle_player(clocks.net.now(), report);
                 }
                 let news = player.take_news();
-                if let (Some(frames), Some(stage)) = (news.monitor_latency, on_stage.as_ref())
-                    && let Some(scorer) = &stage.scorer
-                {
-                    scorer.set_monitor_latency(frames);
+                if let (Some(frames), Some(stage)) = (news.monitor_latency, on_stage.as_ref()) {
+                    if let Some(scorer) = &stage.scorer {
+                        scorer.set_monitor_latency(frames);
+                    }
+                    if let Some(voice) = &stage.voice {
+                        voice.set_monitor_latency(frames);
+                    }
                 }
                 if news.ended && let Some(mut stage) = on_stage.take() {
                     let result = stage.scorer.take().and_then(LiveScorer::finish);
@@ -301,6 +316,33 @@ async fn socket_room_check(api: &Api, me: u64, request: RequestId) -> Option<Per
             .cloned(),
         Err(e) => {
             tracing::warn!("cannot read the room: {e}");
+            None
+        }
+    }
+}
+
+/// Starts sending the wet voice of song number `song` to the room; a voice that cannot be
+/// sent leaves the song sung (and scored) all the same.
+fn start_voice(
+    player: &mut EnginePlayer,
+    song: u64,
+    tempo: f32,
+    frames: &mpsc::Sender<Vec<u8>>,
+) -> Option<VoiceSender> {
+    let tap = match player
+        .engine()
+        .tap(engine::Bus::WetVoice, crate::client::voice::TAP_BLOCKS)
+    {
+        Ok(tap) => tap,
+        Err(e) => {
+            tracing::error!("cannot tap the voice for the audience: {e}");
+            return None;
+        }
+    };
+    match VoiceSender::start(tap, song, f64::from(tempo), frames.clone()) {
+        Ok(sender) => Some(sender),
+        Err(e) => {
+            tracing::error!("cannot send the voice: {e}");
             None
         }
     }

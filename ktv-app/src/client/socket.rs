@@ -40,6 +40,8 @@ pub enum Incoming {
     Sync(sync::Message),
     /// A live scoring event of the singer on stage.
     Score(scoring::LiveEvent),
+    /// A frame of the singer's voice (`sync::voice`), as it came.
+    Voice(Vec<u8>),
 }
 
 enum Outgoing {
@@ -77,6 +79,11 @@ impl RoomSocket {
         if let Ok(bytes) = sync::wire::encode(message) {
             let _ = self.outgoing.try_send(Outgoing::Binary(bytes));
         }
+    }
+
+    /// Sends bytes already in the wire's binary form (a voice frame), if connected.
+    pub fn send_binary(&self, bytes: Vec<u8>) {
+        let _ = self.outgoing.try_send(Outgoing::Binary(bytes));
     }
 
     /// Sends a live scoring event, if connected.
@@ -140,6 +147,9 @@ where
                     }
                     Ok(Some(Err(e))) => return e.to_string(),
                     Ok(Some(Ok(WsMessage::Text(text)))) => read_text(&text),
+                    Ok(Some(Ok(WsMessage::Binary(bytes)))) if sync::voice::is_voice(&bytes) => {
+                        Some(Incoming::Voice(bytes.to_vec()))
+                    }
                     Ok(Some(Ok(WsMessage::Binary(bytes)))) => {
                         sync::wire::decode(&bytes).ok().flatten().map(Incoming::Sync)
                     }

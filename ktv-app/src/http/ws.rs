@@ -50,6 +50,9 @@ pub enum Payload {
     },
     /// A live scoring event (`scoring::LiveEvent` as JSON text), passed on as it came.
     Score(Utf8Bytes),
+    /// A frame of the singer's voice (`sync::voice`), passed on as it came, to members that
+    /// read binary frames.
+    Voice(Bytes),
 }
 
 /// A relayed message, with who sent it.
@@ -114,6 +117,8 @@ const BEATS_PER_SECOND: f64 = 30.0;
 const PINGS_PER_SECOND: f64 = 30.0;
 const PITCHES_PER_SECOND: f64 = 20.0;
 const SCORES_PER_SECOND: f64 = 10.0;
+/// The singer's voice: 50 frames a second (20 ms each), with room for a burst after a stall.
+const VOICE_FRAMES_PER_SECOND: f64 = 60.0;
 
 #[allow(clippy::too_many_arguments)]
 async fn member_socket(
@@ -135,6 +140,7 @@ async fn member_socket(
     let mut pings = RateLimit::new(PINGS_PER_SECOND, 40, started);
     let mut pitches = RateLimit::new(PITCHES_PER_SECOND, 5, started);
     let mut scores = RateLimit::new(SCORES_PER_SECOND, 10, started);
+    let mut voice = RateLimit::new(VOICE_FRAMES_PER_SECOND, 25, started);
     let mut json = false;
     // A ping every half minute keeps idle connections (and the proxies between) open. One
     // timer per socket, not a new one per message: at thousands of sockets a room that
@@ -159,6 +165,8 @@ async fn member_socket(
                         Payload::Score(text) => WsMessage::Text(text.clone()),
                         Payload::Sync { json: text, .. } if json => WsMessage::Text(text.clone()),
                         Payload::Sync { binary, .. } => WsMessage::Binary(binary.clone()),
+                        Payload::Voice(_) if json => continue,
+                        Payload::Voice(bytes) => WsMessage::Binary(bytes.clone()),
                     };
                     if sink.send(frame).await.is_err() {
                         break;
@@ -170,6 +178,18 @@ async fn member_socket(
             incoming = stream.next() => {
                 let received = state.clock.now();
                 let message = match incoming {
+                    Some(Ok(WsMessage::Binary(bytes))) if sync::voice::is_voice(&bytes) => {
+                        // The singer's voice: relayed as it came, within its own limit.
+                        if let Some(member) = member
+                            && bytes.len() <= wire::MAX_MESSAGE
+                            && on_stage(&state, &room_id, member)
+                            && voice.try_take(received)
+                        {
+                            let payload = Payload::Voice(bytes);
+                            let _ = relay.send(Arc::new(Relayed { from: member, payload }));
+                        }
+                        None
+                    }
                     Some(Ok(WsMessage::Binary(bytes))) => {
                         json = false;
                         wire::decode(&bytes).ok().flatten()

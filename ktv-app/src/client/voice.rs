@@ -1,0 +1,340 @@
+//! The singer's voice to the audience: the singer's engine's wet voice in 20 ms Opus frames,
+//! each stamped with the song position it was sung at; a listener decodes them into its
+//! engine's remote voice, which mixes each frame where its stamp says in the listener's own
+//! copy of the music. The listener plays the music behind the singer by the voice path's
+//! delay (the follower's extra delay), measured here from the frames' lateness, so the voice
+//! comes in time for its turn.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use audiopus::coder::{Decoder, Encoder};
+use audiopus::{Application, Bitrate, Channels, SampleRate};
+use engine::{BusTap, RemoteVoiceInput, VOICE_PACKET};
+use sync::voice::VoiceFrame;
+use sync::{MediaTime, TimeDelta};
+use tokio::sync::mpsc;
+
+use crate::{Error, Result};
+
+/// Frames per Opus frame: 20 ms at 48 kHz.
+pub const FRAME: usize = 960;
+
+/// The voice's bit rate: stereo (the effects' reverb is stereo), ample for singing.
+const BITRATE: i32 = 64_000;
+
+/// Tap blocks buffered between reads.
+pub const TAP_BLOCKS: usize = 64;
+
+fn opus_error(what: &'static str) -> impl Fn(audiopus::Error) -> Error {
+    move |e| Error::Internal(format!("{what}: {e}"))
+}
+
+/// The singer's side: a thread encoding the wet-voice tap; stops when dropped.
+pub struct VoiceSender {
+    stop: Arc<AtomicBool>,
+    latency: Arc<AtomicU32>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl VoiceSender {
+    /// Encodes `tap` (the engine's wet voice at 48 kHz) for song number `song`, sung at
+    /// `tempo`, sending each frame's bytes to `out`.
+    pub fn start(
+        tap: BusTap,
+        song: u64,
+        tempo: f64,
+        out: mpsc::Sender<Vec<u8>>,
+    ) -> Result<VoiceSender> {
+        let mut encoder = Encoder::new(SampleRate::Hz48000, Channels::Stereo, Application::Audio)
+            .map_err(opus_error("starting the voice encoder"))?;
+        encoder
+            .set_bitrate(Bitrate::BitsPerSecond(BITRATE))
+            .and_then(|()| encoder.set_inband_fec(true))
+            .and_then(|()| encoder.set_packet_loss_perc(5))
+            .map_err(opus_error("setting up the voice encoder"))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let latency = Arc::new(AtomicU32::new(0));
+        let (flag, delay) = (Arc::clone(&stop), Arc::clone(&latency));
+        let thread = std::thread::Builder::new()
+            .name("ktv-voice-out".into())
+            .spawn(move || {
+                let mut framer = Framer::new(song, tempo);
+                let mut packet = [0u8; 1000];
+                let mut tap = tap;
+                while !flag.load(Ordering::Relaxed) {
+                    while let Some(block) = tap.pop() {
+                        let delay = f64::from(delay.load(Ordering::Relaxed));
+                        framer.push(
+                            block.samples(),
+                            block.song_frame.map(|f| f - delay),
+                            |frame, position| {
+                                let Ok(len) = encoder.encode_float(frame, &mut packet) else {
+                                    return None;
+                                };
+                                Some(packet[..len].to_vec()).map(|opus| (opus, position))
+                            },
+                            |frame| {
+                                if let Ok(bytes) = sync::voice::encode(&frame) {
+                                    let _ = out.blocking_send(bytes);
+                                }
+                            },
+                        );
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            })
+            .map_err(|e| Error::Internal(format!("cannot start the voice sender: {e}")))?;
+        Ok(VoiceSender {
+            stop,
+            latency,
+            thread: Some(thread),
+        })
+    }
+
+    /// The microphone's monitor latency (the voice in a block was sung this long before the
+    /// block's song position).
+    pub fn set_monitor_latency(&self, frames: u32) {
+        self.latency.store(frames, Ordering::Relaxed);
+    }
+}
+
+impl Drop for VoiceSender {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Cuts the tap's blocks into 20 ms frames stamped with the song frame of their first
+/// sample; a jump in the song (a seek, a restart, a pause) starts a new frame.
+struct Framer {
+    song: u64,
+    tempo: f64,
+    seq: u32,
+    buffer: Vec<f32>,
+    /// The song frame of the buffer's first sample.
+    start: Option<f64>,
+}
+
+impl Framer {
+    fn new(song: u64, tempo: f64) -> Framer {
+        Framer {
+            song,
+            tempo,
+            seq: 0,
+            buffer: Vec::with_capacity(FRAME * 2),
+            start: None,
+        }
+    }
+
+    fn push(
+        &mut self,
+        samples: &[f32],
+        song_frame: Option<f64>,
+        mut encode: impl FnMut(&[f32], f64) -> Option<(Vec<u8>, f64)>,
+        mut send: impl FnMut(VoiceFrame),
+    ) {
+        let Some(block_start) = song_frame else {
+            // Not playing: nothing is sung into the song.
+            self.buffer.clear();
+            self.start = None;
+            return;
+        };
+        let expected = self
+            .start
+            .map(|s| s + (self.buffer.len() / 2) as f64 * self.tempo);
+        if expected.is_none_or(|e| (e - block_start).abs() > 2.0) {
+            self.buffer.clear();
+            self.start = Some(block_start);
+        }
+        let mut rest = samples;
+        while !rest.is_empty() {
+            let take = (FRAME * 2 - self.buffer.len()).min(rest.len());
+            self.buffer.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+            if self.buffer.len() == FRAME * 2 {
+                let start = self.start.unwrap_or(block_start);
+                if let Some((opus, position)) = encode(&self.buffer, start) {
+                    send(VoiceFrame {
+                        song: self.song,
+                        seq: self.seq,
+                        position: frames_to_media(position),
+                        span: TimeDelta::from_micros(
+                            (FRAME as f64 * self.tempo * 1e6 / 48_000.0).round() as i64,
+                        ),
+                        opus,
+                    });
+                }
+                self.seq = self.seq.wrapping_add(1);
+                self.buffer.clear();
+                self.start = Some(start + FRAME as f64 * self.tempo);
+            }
+        }
+    }
+}
+
+fn frames_to_media(frames: f64) -> MediaTime {
+    MediaTime::from_micros((frames * 1e6 / 48_000.0).round() as i64)
+}
+
+fn media_to_frames(time: MediaTime) -> f64 {
+    time.as_micros() as f64 * 48_000.0 / 1e6
+}
+
+/// The listener's side: decodes the frames of the song playing into the engine's remote
+/// voice, recovers a lost frame from the next one's FEC, and measures how late frames come.
+pub struct VoiceReceiver {
+    decoder: Decoder,
+    input: RemoteVoiceInput,
+    song: Option<u64>,
+    last_seq: Option<u32>,
+    pcm: Vec<f32>,
+    /// Recent lateness: how far the singer was past a frame's end when it arrived.
+    lateness: VecDeque<TimeDelta>,
+    /// Frames received, recovered by FEC, concealed.
+    pub stats: VoiceStats,
+}
+
+/// What the receiver has seen.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct VoiceStats {
+    /// Frames received.
+    pub received: u64,
+    /// Lost frames recovered from the next one's FEC.
+    pub recovered: u64,
+    /// Lost frames concealed (more than one in a row).
+    pub concealed: u64,
+    /// Bytes received.
+    pub bytes: u64,
+}
+
+/// Lateness samples kept (10 s of frames).
+const LATENESS_WINDOW: usize = 500;
+
+impl VoiceReceiver {
+    /// A receiver feeding `input`.
+    pub fn new(input: RemoteVoiceInput) -> Result<VoiceReceiver> {
+        Ok(VoiceReceiver {
+            decoder: Decoder::new(SampleRate::Hz48000, Channels::Stereo)
+                .map_err(opus_error("starting the voice decoder"))?,
+            input,
+            song: None,
+            last_seq: None,
+            pcm: vec![0.0; FRAME * 2 * 6],
+            lateness: VecDeque::with_capacity(LATENESS_WINDOW),
+            stats: VoiceStats::default(),
+        })
+    }
+
+    /// Takes a frame that arrived when the singer was at `singer_now` (the follower's
+    /// estimate, no extra delay), while this listener plays song number `playing`.
+    pub fn receive(&mut self, bytes: &[u8], playing: Option<u64>, singer_now: Option<MediaTime>) {
+        let Ok(Some(frame)) = sync::voice::decode(bytes) else {
+            return;
+        };
+        if playing != Some(frame.song) {
+            return;
+        }
+        self.stats.received += 1;
+        self.stats.bytes += bytes.len() as u64;
+        if self.song != Some(frame.song) {
+            self.song = Some(frame.song);
+            self.last_seq = None;
+        }
+        if let Some(now) = singer_now {
+            if self.lateness.len() == LATENESS_WINDOW {
+                self.lateness.pop_front();
+            }
+            self.lateness.push_back(now - (frame.position + frame.span));
+        }
+        let speed = frame.span.as_micros() as f64 * 48_000.0 / 1e6 / FRAME as f64;
+        let missing = self.last_seq.map_or(0, |last| {
+            frame.seq.wrapping_sub(last).wrapping_sub(1).min(5)
+        });
+        // A frame lost just before: its FEC copy rides in this one; before that, concealed.
+        for k in (1..=missing).rev() {
+            let fec = k == 1;
+            let out = &mut self.pcm[..FRAME * 2];
+            let decoded = if fec {
+                self.decoder
+                    .decode_float(Some(frame.opus.as_slice()), out, true)
+            } else {
+                self.decoder.decode_float(None::<&[u8]>, out, false)
+            };
+            if let Ok(n) = decoded {
+                let position =
+                    media_to_frames(frame.position) - f64::from(k) * FRAME as f64 * speed;
+                self.input.push(position, speed, &self.pcm[..n * 2]);
+                if fec {
+                    self.stats.recovered += 1;
+                } else {
+                    self.stats.concealed += 1;
+                }
+            }
+        }
+        self.last_seq = Some(frame.seq);
+        let out = &mut self.pcm[..];
+        if let Ok(n) = self
+            .decoder
+            .decode_float(Some(frame.opus.as_slice()), out, false)
+        {
+            for (i, chunk) in self.pcm[..n * 2].chunks(VOICE_PACKET * 2).enumerate() {
+                let position = media_to_frames(frame.position) + (i * VOICE_PACKET) as f64 * speed;
+                self.input.push(position, speed, chunk);
+            }
+        }
+    }
+
+    /// The delay the music needs behind the singer for the voice to come in time: the
+    /// 99th percentile of recent lateness plus a margin for the engine's block and decoding.
+    pub fn needed_delay(&self) -> Option<TimeDelta> {
+        if self.lateness.len() < 50 {
+            return None;
+        }
+        let mut sorted: Vec<TimeDelta> = self.lateness.iter().copied().collect();
+        sorted.sort();
+        let p99 = sorted[(sorted.len() - 1) * 99 / 100];
+        Some(p99.max(TimeDelta::ZERO) + TimeDelta::from_millis(15))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_framer_stamps_frames_and_restarts_on_a_jump() {
+        let mut framer = Framer::new(7, 1.0);
+        let mut sent = Vec::new();
+        let encode = |_: &[f32], at: f64| Some((vec![1u8], at));
+        // 256-frame blocks from song frame 1000.
+        for i in 0..8 {
+            framer.push(
+                &[0.0; 512],
+                Some(1000.0 + 256.0 * f64::from(i)),
+                encode,
+                |f| sent.push(f),
+            );
+        }
+        assert_eq!(sent.len(), 2);
+        assert_eq!(sent[0].position, frames_to_media(1000.0));
+        assert_eq!(sent[1].position, frames_to_media(1960.0));
+        assert_eq!((sent[0].seq, sent[1].seq, sent[0].song), (0, 1, 7));
+        // A restart: the next frame starts at the new position.
+        for i in 0..4 {
+            framer.push(&[0.0; 512], Some(256.0 * f64::from(i)), encode, |f| {
+                sent.push(f)
+            });
+        }
+        assert_eq!(sent[2].position, frames_to_media(0.0));
+        // Paused: nothing.
+        framer.push(&[0.0; 512], None, encode, |f| sent.push(f));
+        assert_eq!(sent.len(), 3);
+    }
+}

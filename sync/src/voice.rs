@@ -1,0 +1,116 @@
+//! The singer's voice on the wire: Opus frames, each stamped with the song position it was
+//! sung at, so a listener mixes it with its own copy of the music where it belongs. They
+//! travel in the sync envelope (version, type, length) under a type of their own: the room
+//! relays them like the singer's other messages, within a limit of their own, and a sync
+//! decoder skips them as a type it does not know.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, SyncError};
+use crate::time::{MediaTime, TimeDelta};
+use crate::wire::{self, HEADER, MAX_MESSAGE, VERSION, kind};
+
+/// One frame of the singer's voice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VoiceFrame {
+    /// The leader's song number ([`crate::Transport::song`]): frames of another song are not
+    /// this one's.
+    pub song: u64,
+    /// Consecutive within a song: a gap is a lost frame (which the next one's in-band FEC
+    /// may recover).
+    pub seq: u32,
+    /// The song position of the frame's first sample, as the singer sang it (their capture
+    /// instant on their song clock, latency removed).
+    pub position: MediaTime,
+    /// Song time the frame spans (its duration times the tempo sung at).
+    pub span: TimeDelta,
+    /// The Opus packet.
+    pub opus: Vec<u8>,
+}
+
+/// `frame` in the binary envelope.
+pub fn encode(frame: &VoiceFrame) -> Result<Vec<u8>> {
+    let mut buffer = [0u8; MAX_MESSAGE];
+    let len = wire::body_into(frame, &mut buffer[HEADER..])?;
+    let [len_lo, len_hi] = (len as u16).to_le_bytes();
+    buffer[..HEADER].copy_from_slice(&[VERSION, kind::VOICE, len_lo, len_hi]);
+    Ok(buffer[..HEADER + len].to_vec())
+}
+
+/// Whether `bytes` hold a voice frame (by their envelope; the body is not read).
+pub fn is_voice(bytes: &[u8]) -> bool {
+    matches!(bytes, [VERSION, kind::VOICE, ..])
+}
+
+/// Reads a voice frame that fills `bytes`; `Ok(None)` if they hold something else.
+pub fn decode(bytes: &[u8]) -> Result<Option<VoiceFrame>> {
+    if !is_voice(bytes) {
+        return Ok(None);
+    }
+    if bytes.len() > MAX_MESSAGE {
+        return Err(SyncError::TooLong {
+            what: "voice frame",
+            len: bytes.len(),
+            max: MAX_MESSAGE,
+        });
+    }
+    let Some((header, body)) = bytes.split_first_chunk::<HEADER>() else {
+        return Err(SyncError::Truncated {
+            needed: HEADER,
+            got: bytes.len(),
+        });
+    };
+    let len = usize::from(u16::from_le_bytes([header[2], header[3]]));
+    if body.len() != len {
+        return Err(SyncError::Length {
+            declared: len,
+            got: body.len(),
+        });
+    }
+    wire::body_of::<VoiceFrame>("voice", body).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame() -> VoiceFrame {
+        VoiceFrame {
+            song: 3,
+            seq: 41,
+            position: MediaTime::from_micros(12_340_000),
+            span: TimeDelta::from_micros(20_000),
+            opus: (0..160).map(|i| i as u8).collect(),
+        }
+    }
+
+    #[test]
+    fn a_frame_round_trips_and_sync_decoders_skip_it() {
+        let bytes = encode(&frame()).unwrap();
+        assert!(bytes.len() < 200, "{} bytes", bytes.len());
+        assert_eq!(decode(&bytes).unwrap(), Some(frame()));
+        assert_eq!(wire::decode(&bytes).unwrap(), None);
+        let beat = wire::encode(&crate::Message::Ping(crate::Ping {
+            id: 1,
+            sent: crate::HostTime::ZERO,
+        }))
+        .unwrap();
+        assert_eq!(decode(&beat).unwrap(), None);
+    }
+
+    #[test]
+    fn broken_frames_are_errors_not_panics() {
+        let bytes = encode(&frame()).unwrap();
+        for cut in 0..bytes.len() {
+            let _ = decode(&bytes[..cut]);
+        }
+        let mut long = bytes.clone();
+        long.push(0);
+        assert!(decode(&long).is_err());
+        let too_big = VoiceFrame {
+            opus: vec![0; MAX_MESSAGE],
+            ..frame()
+        };
+        assert!(encode(&too_big).is_err());
+    }
+}
