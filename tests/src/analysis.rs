@@ -364,3 +364,72 @@ pub fn envelope_peak(envelope: &[f64], low: f64, high: f64) -> Option<f64> {
         .find(|&i| envelope[i] > envelope[i - 1] && envelope[i] >= envelope[i + 1])
         .map(|i| i as f64 * ENVELOPE_STEP)
 }
+
+/// Where `piece` sits in `reference`: the reference sample its first sample matches, searched
+/// within `search` samples either side of `expected`. Found by generalised cross-correlation
+/// with phase transform (GCC-PHAT, β = 0.8, over 100 Hz–8 kHz: the cross-spectrum whitened, so
+/// the transients decide, not the held notes that match themselves a period later, and not so
+/// far that bins without music weigh as much as the music). `None` without one clear peak
+/// (silence, a held chord): the peak must stand 12 times the scores' RMS (true matches stand
+/// 18–60 times it, a beat's sustained half under 10), with no rival over 70% of it more than
+/// 3 ms away.
+pub fn locate(
+    piece: &[f32],
+    reference: &[f32],
+    expected: i64,
+    search: usize,
+    rate: u32,
+) -> Option<i64> {
+    use rustfft::FftPlanner;
+    use rustfft::num_complex::Complex;
+
+    let from = usize::try_from(expected - search as i64).ok()?;
+    let segment = reference.get(from..from + piece.len() + 2 * search)?;
+    let size = (piece.len() * 2 + 2 * search).next_power_of_two();
+    let mut planner = FftPlanner::<f64>::new();
+    let forward = planner.plan_fft_forward(size);
+    let inverse = planner.plan_fft_inverse(size);
+    let spectrum = |samples: &[f32], taper: bool| {
+        let mut buffer = vec![Complex::new(0.0, 0.0); size];
+        let n = samples.len() as f64;
+        for (i, (slot, x)) in buffer.iter_mut().zip(samples).enumerate() {
+            // The piece tapered (Hann), so its cut edges are not a transient to match.
+            let w = if taper {
+                0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / n).cos()
+            } else {
+                1.0
+            };
+            slot.re = f64::from(*x) * w;
+        }
+        forward.process(&mut buffer);
+        buffer
+    };
+    let mut cross = spectrum(segment, false);
+    let (low, high) = (size * 100 / rate as usize, size * 8_000 / rate as usize);
+    for (bin, (c, p)) in cross.iter_mut().zip(spectrum(piece, true)).enumerate() {
+        let folded = bin.min(size - bin);
+        let product = *c * p.conj();
+        *c = if (low..=high).contains(&folded) {
+            product / (product.norm().powf(0.8) + 1e-12)
+        } else {
+            Complex::new(0.0, 0.0)
+        };
+    }
+    inverse.process(&mut cross);
+    // Lag k: the piece matches the segment from sample k.
+    let scores: Vec<f64> = cross[..=2 * search].iter().map(|c| c.re).collect();
+    let (best_at, best) = scores
+        .iter()
+        .copied()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let apart = (0.003 * f64::from(rate)) as usize;
+    let rival = scores
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| k.abs_diff(best_at) > apart)
+        .map(|(_, score)| *score)
+        .fold(f64::MIN, f64::max);
+    let rms = (scores.iter().map(|x| x * x).sum::<f64>() / scores.len() as f64).sqrt();
+    (best > 12.0 * rms && rival < 0.7 * best).then_some(from as i64 + best_at as i64)
+}

@@ -476,18 +476,10 @@ fn music_offsets(
     heard: &[(i64, i64)],
     song: &[f32],
 ) -> Vec<f64> {
-    use rustfft::FftPlanner;
-    use rustfft::num_complex::Complex;
-
     let rate_f = f64::from(rate);
     let window = (0.5 * rate_f) as usize;
     let hop = window / 2;
     let search = (0.15 * rate_f) as usize;
-    let apart = (0.003 * rate_f) as usize;
-    let size = (window * 2 + 2 * search).next_power_of_two();
-    let mut planner = FftPlanner::<f64>::new();
-    let forward = planner.plan_fft_forward(size);
-    let inverse = planner.plan_fft_inverse(size);
     let mut offsets = Vec::new();
     let mut start = 0;
     while start + window <= tap.len() {
@@ -501,65 +493,9 @@ fn music_offsets(
         let Some(position) = singer_at(heard, at) else {
             continue;
         };
-        // The song from `search` before the singer's position to `search` after the window.
-        let Some(from) = usize::try_from((position as f64 / 1e6 * rate_f).round() as i64)
-            .ok()
-            .and_then(|p| p.checked_sub(search))
-        else {
-            continue;
-        };
-        let Some(segment) = song.get(from..from + window + 2 * search) else {
-            continue;
-        };
-        let spectrum = |samples: &[f32], taper: bool| {
-            let mut buffer = vec![Complex::new(0.0, 0.0); size];
-            let n = samples.len() as f64;
-            for (i, (slot, x)) in buffer.iter_mut().zip(samples).enumerate() {
-                // The piece tapered (Hann), so its cut edges are not a transient to match.
-                let w = if taper {
-                    0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / n).cos()
-                } else {
-                    1.0
-                };
-                slot.re = f64::from(*x) * w;
-            }
-            forward.process(&mut buffer);
-            buffer
-        };
-        let mut cross = spectrum(segment, false);
-        let (low, high) = (size * 100 / rate as usize, size * 8_000 / rate as usize);
-        for (bin, (c, p)) in cross.iter_mut().zip(spectrum(piece, true)).enumerate() {
-            let folded = bin.min(size - bin);
-            let product = *c * p.conj();
-            // PHAT-β (β = 0.8) over 100 Hz–8 kHz: whitened, but not so far that bins with no
-            // music in them (noise) weigh as much as the music.
-            *c = if (low..=high).contains(&folded) {
-                product / (product.norm().powf(0.8) + 1e-12)
-            } else {
-                Complex::new(0.0, 0.0)
-            };
-        }
-        inverse.process(&mut cross);
-        // Lag k: the piece matches the segment from sample k, the singer's position at `search`.
-        let scores: Vec<f64> = cross[..=2 * search].iter().map(|c| c.re).collect();
-        let (best_at, best) = scores
-            .iter()
-            .copied()
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-            .unwrap_or((0, 0.0));
-        let rival = scores
-            .iter()
-            .enumerate()
-            .filter(|(k, _)| k.abs_diff(best_at) > apart)
-            .map(|(_, score)| *score)
-            .fold(f64::MIN, f64::max);
-        let rms = (scores.iter().map(|x| x * x).sum::<f64>() / scores.len() as f64).sqrt();
-        // One clear peak: well above the correlation's spread (measured here: true matches
-        // stand 18–60 times the RMS of the scores, the beats' sustained halves under 10) and
-        // no rival near it.
-        if best > 12.0 * rms && rival < 0.7 * best {
-            offsets.push((best_at as f64 - search as f64) / rate_f * 1000.0);
+        let expected = (position as f64 / 1e6 * rate_f).round() as i64;
+        if let Some(found) = ktv_tests::analysis::locate(piece, song, expected, search, rate) {
+            offsets.push((found - expected) as f64 / rate_f * 1000.0);
         }
     }
     offsets

@@ -138,6 +138,8 @@ pub struct EnginePlayer {
     pending_pause: Option<(MediaTime, sync::HostTime)>,
     /// The rate asked for last.
     rate: f64,
+    /// The microphone's monitor latency, as last measured.
+    monitor_latency: Option<u32>,
     news: PlayerNews,
 }
 
@@ -152,6 +154,7 @@ impl EnginePlayer {
             pending_play: None,
             pending_pause: None,
             rate: 1.0,
+            monitor_latency: None,
             news: PlayerNews::default(),
         }
     }
@@ -193,6 +196,12 @@ impl EnginePlayer {
         self.song
             .as_ref()
             .and_then(|(start, loaded)| loaded.then_some(start))
+    }
+
+    /// The microphone's monitor latency (capture to playback) in frames, as last measured
+    /// (the engine reports it when it changes, so it is kept here).
+    pub fn monitor_latency(&self) -> Option<u32> {
+        self.monitor_latency
     }
 
     /// What happened since the last call.
@@ -250,7 +259,10 @@ impl EnginePlayer {
                     self.news.decode_errors.push(e);
                 }
                 Event::Underrun { blocks } => tracing::debug!(blocks, "underrun"),
-                Event::MonitorLatency { frames, .. } => self.news.monitor_latency = Some(frames),
+                Event::MonitorLatency { frames, .. } => {
+                    self.news.monitor_latency = Some(frames);
+                    self.monitor_latency = Some(frames);
+                }
                 _ => {}
             }
         }

@@ -340,7 +340,12 @@ fn start_voice(
         }
     };
     match VoiceSender::start(tap, song, f64::from(tempo), frames.clone()) {
-        Ok(sender) => Some(sender),
+        Ok(sender) => {
+            if let Some(latency) = player.monitor_latency() {
+                sender.set_monitor_latency(latency);
+            }
+            Some(sender)
+        }
         Err(e) => {
             tracing::error!("cannot send the voice: {e}");
             None
@@ -369,6 +374,9 @@ fn start_scorer(
     };
     let scorer = LiveScorer::start(tap, &song.lyrics, Voice::P1, judge, rate, events.clone())?;
     scorer.set_key(key);
+    if let Some(frames) = player.monitor_latency() {
+        scorer.set_monitor_latency(frames);
+    }
     Ok(scorer)
 }
 

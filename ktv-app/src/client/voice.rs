@@ -56,6 +56,10 @@ impl VoiceSender {
             .and_then(|()| encoder.set_inband_fec(true))
             .and_then(|()| encoder.set_packet_loss_perc(5))
             .map_err(opus_error("setting up the voice encoder"))?;
+        // Opus decodes each sample this many samples late (its look-ahead): stamps say so.
+        let lookahead = encoder
+            .lookahead()
+            .map_err(opus_error("reading the voice encoder's look-ahead"))?;
         let stop = Arc::new(AtomicBool::new(false));
         let latency = Arc::new(AtomicU32::new(0));
         let (flag, delay) = (Arc::clone(&stop), Arc::clone(&latency));
@@ -67,7 +71,8 @@ impl VoiceSender {
                 let mut tap = tap;
                 while !flag.load(Ordering::Relaxed) {
                     while let Some(block) = tap.pop() {
-                        let delay = f64::from(delay.load(Ordering::Relaxed));
+                        let delay =
+                            f64::from(delay.load(Ordering::Relaxed)) + f64::from(lookahead) * tempo;
                         framer.push(
                             block.samples(),
                             block.song_frame.map(|f| f - delay),
