@@ -140,7 +140,7 @@ pub async fn run(args: ListenArgs) -> Result<()> {
     let mut reports = tokio::time::interval(Duration::from_millis(5));
     reports.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut summaries = tokio::time::interval(args.report_every);
-    let mut delays = tokio::time::interval(Duration::from_secs(1));
+    let mut delays = tokio::time::interval(Duration::from_millis(250));
     let mut errors: Vec<f64> = Vec::new();
     let mut on_screen: Option<String> = None;
     let mut singer = render::SingerState::default();
@@ -196,11 +196,12 @@ pub async fn run(args: ListenArgs) -> Result<()> {
             _ = delays.tick() => {
                 // Behind the singer by what the voice needs to come in time.
                 // More at once when the voice comes later than that; less only when it has
-                // come well ahead for a while (each change is a drift the follower slews).
+                // come well ahead for a while (each change is a drift the follower slews,
+                // a few milliseconds behind while it does).
                 if let Some(needed) = voice.needed_delay() {
                     let now = clocks.net.now();
                     let set = follower.config().extra_delay;
-                    if needed > set || needed + TimeDelta::from_millis(20) < set {
+                    if needed > set || needed + TimeDelta::from_millis(40) < set {
                         follower.set_extra_delay(now, needed);
                     }
                 }

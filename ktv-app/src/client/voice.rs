@@ -296,16 +296,17 @@ impl VoiceReceiver {
         }
     }
 
-    /// The delay the music needs behind the singer for the voice to come in time: the
-    /// 99th percentile of recent lateness plus a margin for the engine's block and decoding.
+    /// The delay the music needs behind the singer for the voice to come in time: the latest
+    /// any recent frame came, plus a margin for the engine's block and decoding. The largest,
+    /// not a percentile: on a path that holds segments back now and then, a percentile of a
+    /// few seconds comes and goes with each hold, and every change moves the music.
     pub fn needed_delay(&self) -> Option<TimeDelta> {
-        if self.lateness.len() < 50 {
+        // A fifth of a second of frames is enough for a first guess (it only grows after).
+        if self.lateness.len() < 10 {
             return None;
         }
-        let mut sorted: Vec<TimeDelta> = self.lateness.iter().copied().collect();
-        sorted.sort();
-        let p99 = sorted[(sorted.len() - 1) * 99 / 100];
-        Some(p99.max(TimeDelta::ZERO) + TimeDelta::from_millis(15))
+        let latest = self.lateness.iter().copied().max()?;
+        Some(latest.max(TimeDelta::ZERO) + TimeDelta::from_millis(15))
     }
 }
 
