@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Result, SyncError};
+use crate::error::Result;
 use crate::time::{MediaTime, TimeDelta};
 use crate::wire::{self, HEADER, MAX_MESSAGE, VERSION, kind};
 
@@ -47,26 +47,7 @@ pub fn decode(bytes: &[u8]) -> Result<Option<VoiceFrame>> {
     if !is_voice(bytes) {
         return Ok(None);
     }
-    if bytes.len() > MAX_MESSAGE {
-        return Err(SyncError::TooLong {
-            what: "voice frame",
-            len: bytes.len(),
-            max: MAX_MESSAGE,
-        });
-    }
-    let Some((header, body)) = bytes.split_first_chunk::<HEADER>() else {
-        return Err(SyncError::Truncated {
-            needed: HEADER,
-            got: bytes.len(),
-        });
-    };
-    let len = usize::from(u16::from_le_bytes([header[2], header[3]]));
-    if body.len() != len {
-        return Err(SyncError::Length {
-            declared: len,
-            got: body.len(),
-        });
-    }
+    let (_, body) = wire::envelope(bytes)?;
     wire::body_of::<VoiceFrame>("voice", body).map(Some)
 }
 

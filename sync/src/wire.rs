@@ -117,9 +117,9 @@ pub fn encode(message: &Message) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Reads one binary message that fills `bytes`. `Ok(None)`: a message type this version does
-/// not know, skipped.
-pub fn decode(bytes: &[u8]) -> Result<Option<Message>> {
+/// Opens the envelope that fills `bytes`: the message type and the body, checked against the
+/// version, the stated length and [`MAX_MESSAGE`].
+pub(crate) fn envelope(bytes: &[u8]) -> Result<(u8, &[u8])> {
     if bytes.len() > MAX_MESSAGE {
         return Err(SyncError::TooLong {
             what: "message",
@@ -147,6 +147,13 @@ pub fn decode(bytes: &[u8]) -> Result<Option<Message>> {
             got: body.len(),
         });
     }
+    Ok((kind, body))
+}
+
+/// Reads one binary message that fills `bytes`. `Ok(None)`: a message type this version does
+/// not know, skipped.
+pub fn decode(bytes: &[u8]) -> Result<Option<Message>> {
+    let (kind, body) = envelope(bytes)?;
     let message = match kind {
         kind::SONG_START => Message::SongStart(body_of::<SongStart>("song_start", body)?),
         kind::BEAT => Message::Beat(body_of::<Transport>("beat", body)?),

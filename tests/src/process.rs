@@ -51,6 +51,14 @@ fn build_ktv() -> PathBuf {
         .expect("cargo build reported no ktv executable")
 }
 
+/// A TCP port free on loopback now (for a server that must come back on the same one).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port on loopback")
+}
+
 /// The workspace root: the parent of this package's folder.
 pub fn workspace_root() -> PathBuf {
     // At run time first (cargo sets it for tests): a target folder shared between checkouts

@@ -14,7 +14,7 @@
 use std::time::Duration;
 
 use ktv_tests::analysis::{decode_file_at, locate};
-use ktv_tests::process::{KtvProcess, Signal, http_call, workspace_root};
+use ktv_tests::process::{KtvProcess, Signal, free_port, http_call, workspace_root};
 use serde_json::{Value, json};
 use sync::sim::Path as NetPath;
 
@@ -23,14 +23,6 @@ const RATE: u32 = 48_000;
 /// The bound on voice against music (p99).
 const BOUND_MS: f64 = 20.0;
 const LISTENERS: usize = 3;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn post(base: &str, path: &str, bearer: Option<&str>, body: Value) -> Value {
     let (status, text) = http_call(
@@ -96,6 +88,29 @@ fn song_start(music: &[f32], accompaniment: &[f32]) -> i64 {
         }
     }
     panic!("the music stem is nowhere in the accompaniment");
+}
+
+/// Voice against music (ms), window by window where both were found: the voice stem's offset
+/// in the dry voice less the music stem's in the accompaniment.
+fn voice_against_music(
+    (music, accompaniment): (&[f32], &[f32]),
+    (voice, dry): (&[f32], &[f32]),
+    start: i64,
+    from: usize,
+) -> (Vec<f64>, std::collections::HashMap<usize, i64>) {
+    let music_at: std::collections::HashMap<usize, i64> =
+        offsets(music, accompaniment, start, from)
+            .into_iter()
+            .collect();
+    let differences = offsets(voice, dry, start, from)
+        .iter()
+        .filter_map(|(window, v)| {
+            music_at
+                .get(window)
+                .map(|m| (v - m) as f64 * 1000.0 / f64::from(RATE))
+        })
+        .collect();
+    (differences, music_at)
 }
 
 fn percentile(sorted: &[f64], q: f64) -> f64 {
@@ -231,25 +246,13 @@ fn listeners_hear_the_singer_in_time_with_the_music() {
         let voice = decode_file_at(&stems(i).join("voice.wav"), RATE);
         let start = song_start(&music, &accompaniment);
         let from = start.max(0) as usize;
-        let music_at: std::collections::HashMap<usize, i64> =
-            offsets(&music, &accompaniment, start, from)
-                .into_iter()
-                .collect();
-        let voice_at = offsets(&voice, &dry_voice, start, from);
-        let mut differences: Vec<f64> = voice_at
-            .iter()
-            .filter_map(|(window, v)| {
-                music_at
-                    .get(window)
-                    .map(|m| (v - m) as f64 * 1000.0 / f64::from(RATE))
-            })
-            .collect();
+        let (mut differences, music_at) =
+            voice_against_music((&music, &accompaniment), (&voice, &dry_voice), start, from);
         assert!(
             differences.len() >= 40,
-            "listener {i}: only {} windows measured both ways ({} music, {} voice)",
+            "listener {i}: only {} windows measured both ways ({} music)",
             differences.len(),
-            music_at.len(),
-            voice_at.len()
+            music_at.len()
         );
         let signed_median = {
             let mut d = differences.clone();
@@ -329,17 +332,8 @@ fn a_late_voice_reads_as_late() {
         .collect();
     let start = song_start(&stem_music, &music);
     assert!((start - lead as i64).abs() <= 2, "{start}");
-    let music_at: std::collections::HashMap<usize, i64> = offsets(&stem_music, &music, start, lead)
-        .into_iter()
-        .collect();
-    let differences: Vec<f64> = offsets(&stem_voice, &dry, start, lead)
-        .iter()
-        .filter_map(|(w, v)| {
-            music_at
-                .get(w)
-                .map(|m| (v - m) as f64 * 1000.0 / f64::from(RATE))
-        })
-        .collect();
+    let (differences, _) =
+        voice_against_music((&stem_music, &music), (&stem_voice, &dry), start, lead);
     assert!(differences.len() >= 10, "{differences:?}");
     for d in &differences {
         assert!((d - 60.0).abs() < 1.0, "{differences:?}");

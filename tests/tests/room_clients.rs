@@ -14,7 +14,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ktv_tests::process::{KtvProcess, Signal, http_call, workspace_root};
+use ktv_tests::process::{KtvProcess, Signal, free_port, http_call, workspace_root};
 use serde_json::{Value, json};
 use sync::TimeDelta;
 use sync::sim::Path as NetPath;
@@ -107,14 +107,6 @@ impl Service {
             who.id
         );
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// `wall_us position_us behind_us` lines, as (wall, where the client means the singer to

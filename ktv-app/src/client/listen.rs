@@ -18,14 +18,13 @@ use tokio::sync::mpsc;
 
 use crate::Result;
 use crate::client::api::Api;
-use crate::client::frames::{FrameWriter, fold};
+use crate::client::frames::fold;
 use crate::client::player::{Audio, AudioOutput, EnginePlayer, MicSource};
-use crate::client::position_log::PositionLog;
 use crate::client::sing::engine_mode;
-use crate::client::socket::{Incoming, RoomSocket};
+use crate::client::socket::Incoming;
 use crate::client::songs::{self, LocalSong};
 use crate::client::voice::VoiceReceiver;
-use crate::client::{Clocks, JoinAs, drain, join};
+use crate::client::{Clocks, JoinAs, Outputs, drain, join, open_socket};
 use crate::room::Control;
 use crate::shutdown_signal;
 
@@ -107,32 +106,16 @@ pub async fn run(args: ListenArgs) -> Result<()> {
         }
         None => None,
     };
-    let position = player.engine().position_clock();
     let behind = Arc::new(AtomicI64::new(0));
-    let _log = match &args.position_log {
-        Some(path) => Some(PositionLog::start(
-            path,
-            position.clone(),
-            clocks.clone(),
-            Arc::clone(&behind),
-        )?),
-        None => None,
-    };
-    let frames = match &args.render {
-        Some(dir) => Some(FrameWriter::start(
-            dir.clone(),
-            (1280, 720),
-            args.render_fps,
-            position,
-            clocks.clone(),
-        )?),
-        None => None,
-    };
-
-    let url = api
-        .socket_url()
-        .ok_or_else(|| crate::Error::Internal("no socket address".into()))?;
-    let mut socket = RoomSocket::open(url);
+    let outputs = Outputs::start(
+        &mut player,
+        &clocks,
+        args.position_log.as_deref(),
+        Arc::clone(&behind),
+        args.render.as_deref().map(|dir| (dir, args.render_fps)),
+    )?;
+    let frames = outputs.frames.as_ref();
+    let mut socket = open_socket(&api)?;
     let mut follower = Follower::new(FollowerConfig::default(), clocks.net.now());
     let (fetched_tx, mut fetched) = mpsc::channel::<(String, Result<LocalSong>)>(4);
     let mut fetching: Vec<String> = Vec::new();
@@ -177,7 +160,7 @@ pub async fn run(args: ListenArgs) -> Result<()> {
                 }
                 Some(Incoming::Control(control)) => apply_control(&control, &mut player),
                 Some(Incoming::Score(event)) => {
-                    if let Some(frames) = &frames {
+                    if let Some(frames) = frames {
                         frames.event(&event);
                     }
                     fold(&mut singer, &mut lines, &event);
@@ -230,7 +213,7 @@ pub async fn run(args: ListenArgs) -> Result<()> {
                 // The lyric video follows the song the engine plays.
                 let playing = player.current().map(|s| s.song_id.clone());
                 if playing != on_screen {
-                    if let Some(frames) = &frames {
+                    if let Some(frames) = frames {
                         let song = playing.as_ref().and_then(|id| lyrics.get(id).map(|l| (id.as_str(), l, None)));
                         frames.set_song(song);
                     }

@@ -29,6 +29,8 @@ pub mod socket;
 pub mod songs;
 pub mod voice;
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicI64;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use sync::net::Machine;
@@ -96,6 +98,55 @@ pub async fn join(api: &mut Api, room: &str, who: &JoinAs) -> Result<Option<Memb
     // A wrong member or secret is said now, not as a socket that never connects.
     api.room().await?;
     Ok(Some(member))
+}
+
+/// What a client writes beside playing: the position log and the lyric video, as asked.
+pub struct Outputs {
+    /// The lyric video's writer, to show the song and the scoring events on.
+    pub frames: Option<frames::FrameWriter>,
+    _log: Option<position_log::PositionLog>,
+}
+
+impl Outputs {
+    /// Starts the position log at `log` (with `behind`: how far behind the singer the client
+    /// means to play) and the frame writer into `render` at its frame rate.
+    pub fn start(
+        player: &mut EnginePlayer,
+        clocks: &Clocks,
+        log: Option<&std::path::Path>,
+        behind: Arc<AtomicI64>,
+        render: Option<(&std::path::Path, f64)>,
+    ) -> Result<Outputs> {
+        let position = player.engine().position_clock();
+        let log = match log {
+            Some(path) => Some(position_log::PositionLog::start(
+                path,
+                Arc::clone(&position),
+                clocks.clone(),
+                behind,
+            )?),
+            None => None,
+        };
+        let frames = match render {
+            Some((dir, fps)) => Some(frames::FrameWriter::start(
+                dir.to_owned(),
+                (1280, 720),
+                fps,
+                position,
+                clocks.clone(),
+            )?),
+            None => None,
+        };
+        Ok(Outputs { frames, _log: log })
+    }
+}
+
+/// The room's WebSocket, as the member or watcher `api` calls as.
+pub fn open_socket(api: &Api) -> Result<RoomSocket> {
+    let url = api
+        .socket_url()
+        .ok_or_else(|| crate::Error::Unauthorized("the client has not joined a room".into()))?;
+    Ok(RoomSocket::open(url))
 }
 
 /// Carries out what a sync machine has to say: messages to the room, steering to the

@@ -19,14 +19,12 @@ use sync::{Leader, LeaderConfig, MediaTime, SongInfo};
 use tokio::sync::mpsc;
 
 use crate::client::api::Api;
-use crate::client::frames::FrameWriter;
 use crate::client::live_score::{LiveScorer, TAP_BLOCKS};
 use crate::client::player::{Audio, AudioOutput, EnginePlayer, MicSource};
-use crate::client::position_log::PositionLog;
-use crate::client::socket::{Incoming, RoomSocket};
+use crate::client::socket::Incoming;
 use crate::client::songs::{self, LocalSong};
 use crate::client::voice::VoiceSender;
-use crate::client::{Clocks, JoinAs, drain, join};
+use crate::client::{Clocks, JoinAs, Outputs, drain, join, open_socket};
 use crate::room::queue::{Preset, RequestId, Singer, TrackMode};
 use crate::room::registry::RoomView;
 use crate::room::{Control, Performance};
@@ -108,31 +106,15 @@ pub async fn run(args: SingArgs) -> Result<()> {
     };
     let audio = Audio::start(settings, &args.output, mic, &clocks)?;
     let mut player = EnginePlayer::new(audio, clocks.clone());
-    let position = player.engine().position_clock();
-    let _log = match &args.position_log {
-        Some(path) => Some(PositionLog::start(
-            path,
-            position.clone(),
-            clocks.clone(),
-            Arc::default(),
-        )?),
-        None => None,
-    };
-    let frames = match &args.render {
-        Some(dir) => Some(FrameWriter::start(
-            dir.clone(),
-            (1280, 720),
-            args.render_fps,
-            position,
-            clocks.clone(),
-        )?),
-        None => None,
-    };
-
-    let url = api
-        .socket_url()
-        .ok_or_else(|| Error::Internal("no socket address".into()))?;
-    let mut socket = RoomSocket::open(url);
+    let outputs = Outputs::start(
+        &mut player,
+        &clocks,
+        args.position_log.as_deref(),
+        Arc::default(),
+        args.render.as_deref().map(|dir| (dir, args.render_fps)),
+    )?;
+    let frames = outputs.frames.as_ref();
+    let mut socket = open_socket(&api)?;
     let mut leader = Leader::new(LeaderConfig::default(), rand::random(), clocks.net.now());
     let (events_tx, mut events) = mpsc::channel::<LiveEvent>(256);
     let (fetched_tx, mut fetched) = mpsc::channel::<(RequestId, Result<LocalSong>)>(4);
@@ -163,7 +145,7 @@ pub async fn run(args: SingArgs) -> Result<()> {
                         tracing::info!("the song left the stage");
                         on_stage = None;
                         leader.stop(clocks.net.now());
-                        if let Some(frames) = &frames {
+                        if let Some(frames) = frames {
                             frames.set_song(None);
                         }
                     }
@@ -204,7 +186,7 @@ pub async fn run(args: SingArgs) -> Result<()> {
                 };
                 player.provide(&song.details.id, song.source.clone());
                 let scorer = start_scorer(&mut player, &song, p.request.preset.key, args.difficulty, &events_tx)?;
-                if let Some(frames) = &frames {
+                if let Some(frames) = frames {
                     frames.set_song(Some((&song.details.id, &song.lyrics, None)));
                 }
                 let preset = p.request.preset;
@@ -228,7 +210,7 @@ pub async fn run(args: SingArgs) -> Result<()> {
             Some(frame) = voice_frames.recv() => socket.send_binary(frame),
             Some(event) = events.recv() => {
                 socket.send_score(&event);
-                if let Some(frames) = &frames {
+                if let Some(frames) = frames {
                     frames.event(&event);
                 }
                 if let (LiveEvent::Line { score, .. }, Some(stage)) = (&event, on_stage.as_mut()) {
@@ -258,7 +240,7 @@ pub async fn run(args: SingArgs) -> Result<()> {
                     tracing::info!(song = %stage.song.details.id, score = ?score, "finished");
                     println!("finished {} score {}", stage.song.details.id, score.map_or("none".into(), |s| format!("{s:.1}")));
                     leader.stop(clocks.net.now());
-                    if let Some(frames) = &frames {
+                    if let Some(frames) = frames {
                         frames.set_song(None);
                     }
                     let reported = tokio::spawn(report_finished(api.clone(), stage.request, score));
