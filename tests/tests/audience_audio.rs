@@ -113,6 +113,24 @@ fn voice_against_music(
     (differences, music_at)
 }
 
+/// A process's CPU time so far (user + system), in seconds (`/proc`, in USER_HZ ticks: 100 a
+/// second on Linux).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn percentile(sorted: &[f64], q: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * q).round() as usize]
 }
@@ -187,6 +205,7 @@ fn listeners_hear_the_singer_in_time_with_the_music() {
             KtvProcess::spawn(&args.iter().map(String::as_str).collect::<Vec<_>>())
         })
         .collect();
+    let spawned = std::time::Instant::now();
     let guide = workspace_root().join(format!("assets/{SONG}/guide.wav"));
     let mut sing = KtvProcess::spawn(&[
         "sing",
@@ -216,6 +235,12 @@ fn listeners_hear_the_singer_in_time_with_the_music() {
         .unwrap_or_else(|e| panic!("the singer never finished ({e}): {}", sing.stderr()));
     println!("the singer's live score {score:.1}");
     std::thread::sleep(Duration::from_secs(1));
+    // Each listener's CPU over the song (fetching, following, decoding, mixing, recording).
+    let wall = spawned.elapsed().as_secs_f64();
+    let cpu: Vec<f64> = listeners
+        .iter()
+        .map(|l| cpu_seconds(l.pid()) / wall)
+        .collect();
     for listener in &listeners {
         listener.signal(Signal::SIGTERM);
     }
@@ -292,11 +317,12 @@ fn listeners_hear_the_singer_in_time_with_the_music() {
         let mut sorted_behind = behind.clone();
         sorted_behind.sort_by(f64::total_cmp);
         println!(
-            "listener {i}: voice against music over {} windows: median {signed_median:+.2} ms, |p50| {p50:.2} ms, |p99| {p99:.2} ms; voice stem scores {:.1}; playing behind the singer p50 {:.0} ms, max {:.0} ms; {stats}",
+            "listener {i}: voice against music over {} windows: median {signed_median:+.2} ms, |p50| {p50:.2} ms, |p99| {p99:.2} ms; voice stem scores {:.1}; playing behind the singer p50 {:.0} ms, max {:.0} ms; CPU {:.1}% of a core; {stats}",
             differences.len(),
             result.score,
             percentile(&sorted_behind, 0.5),
             percentile(&sorted_behind, 1.0),
+            cpu[i] * 100.0,
         );
         assert!(
             p99 <= BOUND_MS,
