@@ -88,7 +88,7 @@ export class RoomSocket {
     url.searchParams.set('member', String(this.member.member));
     url.searchParams.set('secret', this.member.secret);
     const socket = new WebSocket(url);
-    // Binary frames are the native clients' form of sync; this page speaks JSON.
+    // Sync messages come as JSON (this page speaks it); binary messages are the singer's voice.
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
     socket.onopen = () => {
@@ -96,7 +96,10 @@ export class RoomSocket {
       this.handlers.onOpen?.();
     };
     socket.onmessage = (event) => {
-      if (typeof event.data !== 'string') return;
+      if (typeof event.data !== 'string') {
+        this.handlers.onBinary?.(event.data);
+        return;
+      }
       let message;
       try {
         message = JSON.parse(event.data);

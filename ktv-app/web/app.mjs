@@ -11,6 +11,7 @@ import { SyncDriver } from './follow.mjs';
 import { WebAudioPlayer } from './player.mjs';
 import { Stage } from './stage.mjs';
 import { AudioTap } from './tap.mjs';
+import { VoiceReceiver } from './voice.mjs';
 
 /** Creates an element: `h('button.primary', {onclick}, 'text', child…)`. */
 function h(spec, props = {}, ...children) {
@@ -186,6 +187,7 @@ class RoomPage {
     this.socket = new RoomSocket(roomId, member, {
       onRoom: (view) => this.update(view),
       onSync: (message) => this.driver?.handle(message),
+      onBinary: (bytes) => this.voice?.receive(bytes),
       onScore: (event) => this.stage.scoreEvent(event),
       onOpen: () => this.setOnline(true),
       onClose: () => {
@@ -234,6 +236,7 @@ class RoomPage {
     }
     this.driver = new SyncDriver(config, (message) => this.socket.sendSync(message), this.player);
     this.driver.onsong = (song) => this.songChanged(song);
+    this.voice = new VoiceReceiver(this.driver, this.player);
     this.tap = this.player ? new AudioTap(this.player) : null;
     this.renderListen();
   }

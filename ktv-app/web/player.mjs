@@ -19,6 +19,11 @@ export class WebAudioPlayer {
     this.context = new AudioContext({ latencyHint: 'interactive' });
     this.output = this.context.createGain();
     this.output.connect(this.context.destination);
+    /** The singer's voice, mixed beside the music (`playVoice`). */
+    this.voiceOutput = this.context.createGain();
+    this.voiceOutput.connect(this.context.destination);
+    /** Voice frames not yet over: `{frame, buffer, node}`, in song order. */
+    this.voices = [];
     this.buffers = new Map();
     this.media = null;
     this.buffer = null;
@@ -48,6 +53,7 @@ export class WebAudioPlayer {
 
   setVolume(gain) {
     this.output.gain.value = gain;
+    this.voiceOutput.gain.value = gain;
   }
 
   /** Local µs → the audio clock's time of the sample heard then (s). */
@@ -81,6 +87,7 @@ export class WebAudioPlayer {
       case 'stop':
         this.want = null;
         this.stopAt(0);
+        this.voices = [];
         break;
       default:
         break;
@@ -132,6 +139,7 @@ export class WebAudioPlayer {
       const position = this.positionAtTime(time);
       this.source.playbackRate.setValueAtTime(rate, time);
       this.segments.push({ time, position, rate });
+      this.scheduleVoices(time);
     }
   }
 
@@ -170,9 +178,11 @@ export class WebAudioPlayer {
     this.source = source;
     this.startTime = time;
     this.segments = [{ time, position, rate: want.rate }];
+    this.scheduleVoices(0);
   }
 
   stopAt(time) {
+    this.stopVoices(time);
     if (!this.source) return;
     const source = this.source;
     const at = Math.max(time, this.context.currentTime);
@@ -212,5 +222,69 @@ export class WebAudioPlayer {
       return { position: this.want.position, at, playing: false };
     }
     return { position: Math.round(this.positionAtTime(time)), at, playing: true };
+  }
+
+  /**
+   * Plays a frame of the singer's voice (`channels` at `rate` Hz, spanning `frame.span` µs of
+   * song time from `frame.position`) where the music reaches that position. Returns false if
+   * it came too late to be heard (the music is past it, or not playing).
+   */
+  playVoice(frame, channels, rate) {
+    if (!this.source || !this.segments.length || !channels.length) return false;
+    const buffer = this.context.createBuffer(channels.length, channels[0].length, rate);
+    channels.forEach((samples, c) => buffer.copyToChannel(samples, c));
+    const voice = { frame, buffer, node: null };
+    const played = this.scheduleVoice(voice);
+    if (played) {
+      this.voices.push(voice);
+      // Frames well past are forgotten (a restart replays only what is still ahead).
+      const now = this.context.currentTime;
+      while (this.voices.length && this.voices[0].end !== undefined && this.voices[0].end < now - 1) this.voices.shift();
+    }
+    return played;
+  }
+
+  /** Schedules (again) a voice frame at the context time its position is heard. */
+  scheduleVoice(voice) {
+    const { frame, buffer } = voice;
+    const segment = this.segments[this.segments.length - 1];
+    // Song time per second of the frame's audio, and the context time its start is played.
+    const rate = (segment.rate * buffer.duration * 1e6) / frame.span;
+    const time = segment.time + (frame.position - segment.position) / 1e6 / segment.rate;
+    const now = this.context.currentTime;
+    const offset = Math.max(now - time, 0) * rate;
+    if (offset >= buffer.duration) return false;
+    try {
+      voice.node?.stop();
+    } catch {
+      // Already stopped.
+    }
+    const node = this.context.createBufferSource();
+    node.buffer = buffer;
+    node.playbackRate.value = rate;
+    node.connect(this.voiceOutput);
+    node.start(Math.max(time, now), offset);
+    voice.node = node;
+    voice.start = time;
+    voice.end = time + buffer.duration / rate;
+    return true;
+  }
+
+  /** The music's timeline changed from context time `from`: voice frames that start after
+   *  it move with it (after a restart, all of them: the music stopped them). */
+  scheduleVoices(from) {
+    this.voices = this.voices.filter((voice) => voice.start < from || this.scheduleVoice(voice));
+  }
+
+  /** Voice frames stop with the music (they stay, to be played again where it restarts). */
+  stopVoices(time) {
+    const at = Math.max(time, this.context.currentTime);
+    for (const voice of this.voices) {
+      try {
+        voice.node?.stop(at);
+      } catch {
+        // Already stopped.
+      }
+    }
   }
 }

@@ -1,5 +1,6 @@
-// The audio tap's worklet: copies what flows through it, block by block, with the audio
-// clock's frame number of each block, to the page while it records.
+// The audio tap's worklet: copies what flows into its two inputs (the music, the singer's
+// voice), block by block, each mixed down to mono, with the audio clock's frame number of
+// each block, to the page while it records.
 class KtvTap extends AudioWorkletProcessor {
   constructor() {
     super();
@@ -10,13 +11,15 @@ class KtvTap extends AudioWorkletProcessor {
   }
 
   process(inputs) {
-    const channels = inputs[0];
-    if (this.recording && channels.length > 0) {
-      const mono = new Float32Array(channels[0].length);
-      for (const channel of channels) {
-        for (let i = 0; i < mono.length; i++) mono[i] += channel[i] / channels.length;
-      }
-      this.port.postMessage({ frame: currentFrame, samples: mono }, [mono.buffer]);
+    if (this.recording) {
+      const [music, voice] = inputs.map((channels) => {
+        const mono = new Float32Array(128);
+        for (const channel of channels) {
+          for (let i = 0; i < mono.length; i++) mono[i] += channel[i] / channels.length;
+        }
+        return mono;
+      });
+      this.port.postMessage({ frame: currentFrame, music, voice }, [music.buffer, voice.buffer]);
     }
     return true;
   }

@@ -1,48 +1,77 @@
-// A tap on the page's audio graph: records what the player sends to the speakers, with the
-// instant each sample is heard on the page's clock. Tests measure the page's alignment from
-// this (cross-correlated with the song), not from the player's own idea of its position.
+// A tap on the page's audio graph: records what the player sends to the speakers, as two
+// stems (the music and the singer's voice), with the instant each sample is heard on the
+// page's clock. Tests measure the page's alignment from this (cross-correlated with the song
+// and the singer's voice), not from the player's own idea of its position.
 
 export class AudioTap {
   constructor(player) {
     this.player = player;
+    this.recording = null;
   }
 
-  /** Records `seconds` of the player's output: `{sampleRate, heardAt, samples}`, where
-   *  `heardAt` is the epoch time (ms) the first sample is heard. */
+  /** Records `seconds` of the player's output (see `stop`). */
   async record(seconds) {
+    await this.start();
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    return this.stop();
+  }
+
+  /** Starts recording. */
+  async start() {
     const context = this.player.context;
+    const { output, voiceOutput } = this.player;
     const blocks = [];
     let stop;
     if (context.audioWorklet) {
       await context.audioWorklet.addModule('/web/tap-worklet.js');
-      const node = new AudioWorkletNode(context, 'ktv-tap', { numberOfOutputs: 0 });
+      const node = new AudioWorkletNode(context, 'ktv-tap', { numberOfInputs: 2, numberOfOutputs: 0 });
       node.port.onmessage = (event) => blocks.push(event.data);
-      this.player.output.connect(node);
+      output.connect(node, 0, 0);
+      voiceOutput.connect(node, 0, 1);
       node.port.postMessage('start');
       stop = () => {
         node.port.postMessage('stop');
-        this.player.output.disconnect(node);
+        output.disconnect(node);
+        voiceOutput.disconnect(node);
       };
     } else {
       // No worklets outside secure contexts: the older processor node, timed by playbackTime.
-      const node = context.createScriptProcessor(1024, 2, 1);
+      // Its merger makes each stem one channel (the merger's inputs mix down to mono). It runs
+      // on the page's main thread: with small buffers, blocks go missing whenever that thread
+      // is busy (5% of them at 1024 frames while the page decodes the voice), so the largest.
+      const merger = context.createChannelMerger(2);
+      const node = context.createScriptProcessor(16384, 2, 1);
+      output.connect(merger, 0, 0);
+      voiceOutput.connect(merger, 0, 1);
+      merger.connect(node);
       node.onaudioprocess = (event) => {
         const input = event.inputBuffer;
-        const mono = new Float32Array(input.length);
-        for (let c = 0; c < input.numberOfChannels; c++) {
-          const data = input.getChannelData(c);
-          for (let i = 0; i < mono.length; i++) mono[i] += data[i] / input.numberOfChannels;
-        }
-        blocks.push({ frame: Math.round(event.playbackTime * context.sampleRate), samples: mono });
+        blocks.push({
+          frame: Math.round(event.playbackTime * context.sampleRate),
+          music: input.getChannelData(0).slice(),
+          voice: input.getChannelData(1).slice(),
+        });
       };
-      this.player.output.connect(node);
       node.connect(context.destination);
       stop = () => {
-        this.player.output.disconnect(node);
+        output.disconnect(merger);
+        voiceOutput.disconnect(merger);
+        merger.disconnect();
         node.disconnect();
       };
     }
-    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    this.recording = { blocks, stop };
+  }
+
+  /**
+   * Stops recording: `{sampleRate, heardAt, samples, voice}`, where `samples` is the music,
+   * `voice` the singer's voice (mono each), and `heardAt` the epoch time (ms) the first
+   * sample is heard.
+   */
+  async stop() {
+    const context = this.player.context;
+    const { blocks, stop } = this.recording;
+    this.recording = null;
     stop();
     // The audio clock's frames against the page's clock, from several output timestamps.
     const offsets = [];
@@ -53,12 +82,18 @@ export class AudioTap {
     }
     offsets.sort((a, b) => a - b);
     const offset = offsets[2];
-    if (!blocks.length) return { sampleRate: context.sampleRate, heardAt: null, samples: new Float32Array(0) };
+    const empty = new Float32Array(0);
+    if (!blocks.length) return { sampleRate: context.sampleRate, heardAt: null, samples: empty, voice: empty };
     const first = blocks[0].frame;
     const last = blocks[blocks.length - 1];
-    const samples = new Float32Array(last.frame + last.samples.length - first);
-    for (const block of blocks) samples.set(block.samples, block.frame - first);
+    const length = last.frame + last.music.length - first;
+    const samples = new Float32Array(length);
+    const voice = new Float32Array(length);
+    for (const block of blocks) {
+      samples.set(block.music, block.frame - first);
+      voice.set(block.voice, block.frame - first);
+    }
     const heardAt = performance.timeOrigin + offset + (first / context.sampleRate) * 1000;
-    return { sampleRate: context.sampleRate, heardAt, samples };
+    return { sampleRate: context.sampleRate, heardAt, samples, voice };
   }
 }

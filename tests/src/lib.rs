@@ -7,3 +7,4 @@
 pub mod analysis;
 pub mod process;
 pub mod singing;
+pub mod stems;

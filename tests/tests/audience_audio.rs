@@ -13,8 +13,9 @@
 
 use std::time::Duration;
 
-use ktv_tests::analysis::{decode_file_at, locate};
+use ktv_tests::analysis::decode_file_at;
 use ktv_tests::process::{KtvProcess, Signal, free_port, http_call, workspace_root};
+use ktv_tests::stems::{Stems, cpu_seconds, percentile};
 use serde_json::{Value, json};
 use sync::sim::Path as NetPath;
 
@@ -34,105 +35,6 @@ fn post(base: &str, path: &str, bearer: Option<&str>, body: Value) -> Value {
     .expect("the service answers");
     assert!((200..300).contains(&status), "POST {path}: {status} {text}");
     serde_json::from_str(&text).unwrap_or(Value::Null)
-}
-
-/// Offsets (stem time − song time, in samples) of `stem`'s windows found in `reference`,
-/// by window start: 1 s windows every 0.5 s from `from`, searched ±500 ms around where
-/// `song_start` (the stem sample where the song starts, roughly) puts them: wide enough for
-/// the listener's changes of how far behind the singer it plays.
-fn offsets(stem: &[f32], reference: &[f32], song_start: i64, from: usize) -> Vec<(usize, i64)> {
-    let window = RATE as usize;
-    let search = (0.5 * f64::from(RATE)) as usize;
-    let mut found = Vec::new();
-    let mut start = from;
-    while start + window <= stem.len() {
-        let piece = &stem[start..start + window];
-        let energy = piece.iter().map(|x| x * x).sum::<f32>() / window as f32;
-        if energy > 1e-6
-            && let Some(at) = locate(piece, reference, start as i64 - song_start, search, RATE)
-        {
-            found.push((start, start as i64 - at));
-        }
-        start += window / 2;
-    }
-    found
-}
-
-/// Where the song starts in a music stem: the first window found in the accompaniment near
-/// the stem's first sound, searched widely.
-fn song_start(music: &[f32], accompaniment: &[f32]) -> i64 {
-    let first_sound = music
-        .iter()
-        .position(|x| x.abs() > 0.01)
-        .expect("the music stem has music");
-    let lead = accompaniment
-        .iter()
-        .position(|x| x.abs() > 0.01)
-        .unwrap_or(0);
-    let window = RATE as usize;
-    let search = RATE as usize / 2;
-    let guess = first_sound as i64 - lead as i64;
-    for start in (first_sound..music.len() - window)
-        .step_by(window / 2)
-        .take(40)
-    {
-        let expected = (start as i64 - guess).max(search as i64);
-        if let Some(at) = locate(
-            &music[start..start + window],
-            accompaniment,
-            expected,
-            search,
-            RATE,
-        ) {
-            return start as i64 - at;
-        }
-    }
-    panic!("the music stem is nowhere in the accompaniment");
-}
-
-/// Voice against music (ms), window by window where both were found: the voice stem's offset
-/// in the dry voice less the music stem's in the accompaniment.
-fn voice_against_music(
-    (music, accompaniment): (&[f32], &[f32]),
-    (voice, dry): (&[f32], &[f32]),
-    start: i64,
-    from: usize,
-) -> (Vec<f64>, std::collections::HashMap<usize, i64>) {
-    let music_at: std::collections::HashMap<usize, i64> =
-        offsets(music, accompaniment, start, from)
-            .into_iter()
-            .collect();
-    let differences = offsets(voice, dry, start, from)
-        .iter()
-        .filter_map(|(window, v)| {
-            music_at
-                .get(window)
-                .map(|m| (v - m) as f64 * 1000.0 / f64::from(RATE))
-        })
-        .collect();
-    (differences, music_at)
-}
-
-/// A process's CPU time so far (user + system), in seconds (`/proc`, in USER_HZ ticks: 100 a
-/// second on Linux).
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map_or("", |(_, rest)| rest)
-        .split_whitespace()
-        .collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (ticks(11) + ticks(12)) / 100.0
-}
-
-fn percentile(sorted: &[f64], q: f64) -> f64 {
-    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
 }
 
 #[test]
@@ -269,45 +171,21 @@ fn listeners_hear_the_singer_in_time_with_the_music() {
             });
         let music = decode_file_at(&stems(i).join("music.wav"), RATE);
         let voice = decode_file_at(&stems(i).join("voice.wav"), RATE);
-        let start = song_start(&music, &accompaniment);
-        let from = start.max(0) as usize;
-        let (mut differences, music_at) =
-            voice_against_music((&music, &accompaniment), (&voice, &dry_voice), start, from);
-        assert!(
-            differences.len() >= 40,
-            "listener {i}: only {} windows measured both ways ({} music)",
-            differences.len(),
-            music_at.len()
-        );
-        let signed_median = {
-            let mut d = differences.clone();
-            d.sort_by(f64::total_cmp);
-            percentile(&d, 0.5)
-        };
-        for d in &mut differences {
-            *d = d.abs();
+        let judged = Stems {
+            music: &music,
+            voice: &voice,
+            accompaniment: &accompaniment,
+            dry: &dry_voice,
+            rate: RATE,
         }
-        differences.sort_by(f64::total_cmp);
-        let (p50, p99) = (
-            percentile(&differences, 0.5),
-            percentile(&differences, 0.99),
+        .judge(&lyrics)
+        .unwrap_or_else(|| panic!("listener {i}: its music stem holds none of the song"));
+        assert!(
+            judged.differences.len() >= 40,
+            "listener {i}: only {} windows measured both ways ({} music)",
+            judged.differences.len(),
+            judged.music_windows
         );
-        // The voice stem from the song's start (where most of the song found it: the
-        // listener moves back once its voice path's delay is known), scored against the song.
-        let mut song_offsets: Vec<i64> = music_at.values().copied().collect();
-        song_offsets.sort_unstable();
-        let cut = song_offsets[song_offsets.len() / 2].max(0) as usize;
-        let sung = &voice[cut.min(voice.len())..];
-        let mono: Vec<f32> = sung.to_vec();
-        let (result, _) = scoring::score_recording(
-            &lyrics,
-            lyrics::Voice::P1,
-            &mono,
-            RATE,
-            scoring::PitchSettings::default(),
-            scoring::JudgeSettings::default(),
-        )
-        .unwrap();
         let behind: Vec<f64> = std::fs::read_to_string(dir.join(format!("listener-{i}.log")))
             .unwrap_or_default()
             .lines()
@@ -317,21 +195,25 @@ fn listeners_hear_the_singer_in_time_with_the_music() {
         let mut sorted_behind = behind.clone();
         sorted_behind.sort_by(f64::total_cmp);
         println!(
-            "listener {i}: voice against music over {} windows: median {signed_median:+.2} ms, |p50| {p50:.2} ms, |p99| {p99:.2} ms; voice stem scores {:.1}; playing behind the singer p50 {:.0} ms, max {:.0} ms; CPU {:.1}% of a core; {stats}",
-            differences.len(),
-            result.score,
+            "listener {i}: voice against music over {} windows: median {:+.2} ms, |p50| {:.2} ms, |p99| {:.2} ms; voice stem scores {:.1}; playing behind the singer p50 {:.0} ms, max {:.0} ms; CPU {:.1}% of a core; {stats}",
+            judged.differences.len(),
+            judged.median,
+            judged.p50,
+            judged.p99,
+            judged.score,
             percentile(&sorted_behind, 0.5),
             percentile(&sorted_behind, 1.0),
             cpu[i] * 100.0,
         );
         assert!(
-            p99 <= BOUND_MS,
-            "listener {i}: voice against music p99 {p99:.2} ms"
+            judged.p99 <= BOUND_MS,
+            "listener {i}: voice against music p99 {:.2} ms",
+            judged.p99
         );
         assert!(
-            result.score >= 85.0,
+            judged.score >= 85.0,
             "listener {i}: the voice stem scores {}",
-            result.score
+            judged.score
         );
     }
 }
@@ -356,10 +238,16 @@ fn a_late_voice_reads_as_late() {
     let stem_voice: Vec<f32> = std::iter::repeat_n(0.0, lead + late)
         .chain(dry[..30 * RATE as usize].iter().copied())
         .collect();
-    let start = song_start(&stem_music, &music);
+    let stems = Stems {
+        music: &stem_music,
+        voice: &stem_voice,
+        accompaniment: &music,
+        dry: &dry,
+        rate: RATE,
+    };
+    let start = stems.song_start().expect("the music is found");
     assert!((start - lead as i64).abs() <= 2, "{start}");
-    let (differences, _) =
-        voice_against_music((&stem_music, &music), (&stem_voice, &dry), start, lead);
+    let (differences, _) = stems.voice_against_music(start, lead);
     assert!(differences.len() >= 10, "{differences:?}");
     for d in &differences {
         assert!((d - 60.0).abs() < 1.0, "{differences:?}");

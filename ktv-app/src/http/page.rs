@@ -46,6 +46,7 @@ const ASSETS: &[Asset] = &[
     asset!("stage.mjs", JS),
     asset!("tap.mjs", JS),
     asset!("tap-worklet.js", JS),
+    asset!("voice.mjs", JS),
     asset!("sync/clock.mjs", JS),
     asset!("sync/conformance.mjs", JS),
     asset!("sync/follower.mjs", JS),

@@ -5,7 +5,8 @@
 //! a member who cannot keep up is disconnected rather than slowing the room.
 //!
 //! Sync messages travel in the form the client speaks: binary frames (the `sync` crate's
-//! envelope) or JSON text frames (the web page).
+//! envelope) or JSON text frames (the web page). The singer's voice frames are binary for
+//! everyone (the page decodes them too).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,8 +51,8 @@ pub enum Payload {
     },
     /// A live scoring event (`scoring::LiveEvent` as JSON text), passed on as it came.
     Score(Utf8Bytes),
-    /// A frame of the singer's voice (`sync::voice`), passed on as it came, to members that
-    /// read binary frames.
+    /// A frame of the singer's voice (`sync::voice`), passed on as it came, as a binary
+    /// message to every member.
     Voice(Bytes),
 }
 
@@ -165,7 +166,6 @@ async fn member_socket(
                         Payload::Score(text) => WsMessage::Text(text.clone()),
                         Payload::Sync { json: text, .. } if json => WsMessage::Text(text.clone()),
                         Payload::Sync { binary, .. } => WsMessage::Binary(binary.clone()),
-                        Payload::Voice(_) if json => continue,
                         Payload::Voice(bytes) => WsMessage::Binary(bytes.clone()),
                     };
                     if sink.send(frame).await.is_err() {
