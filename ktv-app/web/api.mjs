@@ -72,9 +72,12 @@ export function joinLink(room, token, view = null) {
  * room, so nothing is missed for long.
  */
 export class RoomSocket {
-  constructor(room, member, handlers) {
+  /** `audio`: the singer's stream wanted, `voice` (to mix with our own copy of the song) or
+   *  `mix` (the room's sound, for a thin client). */
+  constructor(room, member, audio, handlers) {
     this.room = room;
     this.member = member;
+    this.audio = audio;
     this.handlers = handlers;
     this.socket = null;
     this.closed = false;
@@ -87,6 +90,7 @@ export class RoomSocket {
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     url.searchParams.set('member', String(this.member.member));
     url.searchParams.set('secret', this.member.secret);
+    url.searchParams.set('audio', this.audio);
     const socket = new WebSocket(url);
     // Sync messages come as JSON (this page speaks it); binary messages are the singer's voice.
     socket.binaryType = 'arraybuffer';

@@ -35,6 +35,8 @@ function h(spec, props = {}, ...children) {
 const app = document.getElementById('app');
 const params = new URLSearchParams(location.search);
 const OFFSET_KEY = 'ktv.lyrics-offset';
+/** Set: this device plays the room's mix as one stream instead of its own copy of the song. */
+const THIN_KEY = 'ktv.thin';
 
 /** Shows a short message at the bottom of the screen. */
 function toast(text, kind = 'info') {
@@ -180,11 +182,12 @@ class RoomPage {
     this.history = [];
     this.lyricsFor = null;
     this.offset = Number(localStorage.getItem(OFFSET_KEY) ?? 0) || 0;
+    this.thin = localStorage.getItem(THIN_KEY) === '1';
     this.player = null;
     this.build();
     this.loadSongs('');
     call('GET', '/sync/config').then((config) => this.startSync(config), (error) => toast(String(error), 'error'));
-    this.socket = new RoomSocket(roomId, member, {
+    this.socket = new RoomSocket(roomId, member, this.thin ? 'mix' : 'voice', {
       onRoom: (view) => this.update(view),
       onSync: (message) => this.driver?.handle(message),
       onBinary: (bytes) => this.voice?.receive(bytes),
@@ -228,7 +231,7 @@ class RoomPage {
 
   startSync(config) {
     try {
-      this.player = new WebAudioPlayer();
+      this.player = new WebAudioPlayer({ thin: this.thin });
       this.player.onchange = () => this.renderListen();
     } catch (error) {
       // No Web Audio: the lyrics still follow.
@@ -546,6 +549,10 @@ class RoomPage {
           h('a.button', { href: joinLink(this.roomId, this.member.token, 'tv'), target: '_blank' }, t('tv_view')))),
       h('section.card', {},
         h('label', {}, t('lyrics_offset'), offset),
+        h('label.check', {}, h('input', { type: 'checkbox', name: 'thin', checked: this.thin, onchange: (event) => {
+          localStorage.setItem(THIN_KEY, event.target.checked ? '1' : '0');
+          location.reload();
+        } }), t('thin_stream')),
         h('label', {}, t('language'), languagePicker())),
       h('button.danger', { onclick: () => this.act('DELETE', `/members/${this.me}`).then(() => this.leave()) }, t('leave_room')),
     );

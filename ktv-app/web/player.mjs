@@ -14,8 +14,25 @@ export const nowMicros = () => Math.round(performance.now() * 1000);
 /** A start closer than this to the audio clock's present is moved to it (seconds). */
 const SCHEDULE_MARGIN = 0.02;
 
-export class WebAudioPlayer {
+/**
+ * A thin client's song: the timeline a source node would play, without the audio (the room's
+ * mix brings the sound, placed on this timeline like the voice is on the music's).
+ */
+class TimelineOnly {
   constructor() {
+    this.playbackRate = { value: 1, setValueAtTime() {} };
+    this.onended = null;
+  }
+
+  start() {}
+
+  stop() {}
+}
+
+export class WebAudioPlayer {
+  /** `thin`: play no song of its own (see `TimelineOnly`). */
+  constructor({ thin = false } = {}) {
+    this.thin = thin;
     this.context = new AudioContext({ latencyHint: 'interactive' });
     this.output = this.context.createGain();
     this.output.connect(this.context.destination);
@@ -99,6 +116,11 @@ export class WebAudioPlayer {
     this.media = media;
     this.buffer = null;
     this.stopAt(0);
+    if (this.thin) {
+      this.sync();
+      this.onchange?.();
+      return;
+    }
     let pending = this.buffers.get(media);
     if (!pending) {
       pending = fetch(media)
@@ -151,7 +173,7 @@ export class WebAudioPlayer {
   restart() {
     this.stopAt(0);
     const want = this.want;
-    if (!want?.playing || !this.buffer || !this.audible) return;
+    if (!want?.playing || !(this.buffer || this.thin) || !this.audible) return;
     let time = this.contextTimeAt(want.at);
     let position = want.position;
     const earliest = this.context.currentTime + SCHEDULE_MARGIN;
@@ -163,11 +185,13 @@ export class WebAudioPlayer {
       time += -position / 1e6 / want.rate;
       position = 0;
     }
-    if (position / 1e6 >= this.buffer.duration) return;
-    const source = this.context.createBufferSource();
-    source.buffer = this.buffer;
+    if (this.buffer && position / 1e6 >= this.buffer.duration) return;
+    const source = this.thin ? new TimelineOnly() : this.context.createBufferSource();
+    if (!this.thin) {
+      source.buffer = this.buffer;
+      source.connect(this.output);
+    }
     source.playbackRate.value = want.rate;
-    source.connect(this.output);
     source.start(time, position / 1e6);
     source.onended = () => {
       if (this.source === source) {

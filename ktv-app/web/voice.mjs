@@ -1,6 +1,8 @@
 // The singer's voice on the page: Opus frames from the room (binary WebSocket messages, the
 // `sync::voice` form), decoded in the browser and handed to the player, which plays each one
-// where its song position falls in the music. As the native listener does, the page plays the
+// where its song position falls in the music. A thin client gets the room's mix (music and
+// voice) in the same form instead, and its player keeps the song's timeline without the song:
+// the lyrics follow the mix just as they follow the music. As the native listener does, the page plays the
 // music behind the singer by the voice path's delay (the follower's extra delay), measured
 // here from how late frames come.
 //
@@ -11,9 +13,11 @@
 
 import { nowMicros } from './player.mjs';
 
-/** The sync envelope's version and the voice frame's message type (`sync::wire`). */
+/** The sync envelope's version and the message types of the voice and the room's mix
+ *  (`sync::wire`). */
 const VERSION = 1;
 const VOICE = 16;
+const MIX = 17;
 /** Opus's clock: every decoder here works at 48 kHz, 20 ms frames. */
 const OPUS_RATE = 48000;
 const FRAME_SAMPLES = 960;
@@ -49,12 +53,14 @@ function signed(bytes, at) {
 }
 
 /**
- * A voice frame from a binary message: `{song, seq, position, span, opus}` (µs of song time;
- * `opus` the packet), or null if the message is something else or malformed.
+ * A frame of the singer's voice or the room's mix from a binary message: `{stream, song, seq,
+ * position, span, opus}` (`stream` 'voice' or 'mix'; µs of song time; `opus` the packet), or
+ * null if the message is something else or malformed.
  */
 export function parseVoiceFrame(buffer) {
   const bytes = new Uint8Array(buffer);
-  if (bytes.length < 4 || bytes[0] !== VERSION || bytes[1] !== VOICE) return null;
+  if (bytes.length < 4 || bytes[0] !== VERSION || (bytes[1] !== VOICE && bytes[1] !== MIX)) return null;
+  const stream = bytes[1] === VOICE ? 'voice' : 'mix';
   const length = bytes[2] | (bytes[3] << 8);
   if (bytes.length !== 4 + length) return null;
   const fields = [];
@@ -67,7 +73,7 @@ export function parseVoiceFrame(buffer) {
   }
   const [song, seq, position, span, size] = fields;
   if (at + size !== bytes.length || span <= 0) return null;
-  return { song, seq, position, span, opus: bytes.slice(at, at + size) };
+  return { stream, song, seq, position, span, opus: bytes.slice(at, at + size) };
 }
 
 /** Decodes with WebCodecs; `output(frame, channels)` gets each frame's 48 kHz samples. */

@@ -3,6 +3,10 @@
 //! travel in the sync envelope (version, type, length) under a type of their own: the room
 //! relays them like the singer's other messages, within a limit of their own, and a sync
 //! decoder skips them as a type it does not know.
+//!
+//! The singer's room mix (music and voice, what the room hears) travels the same way under
+//! another type, for thin listeners that play the stream instead of their own copy of the
+//! song: its stamps say which song position of the music each frame holds.
 
 use serde::{Deserialize, Serialize};
 
@@ -28,23 +32,61 @@ pub struct VoiceFrame {
     pub opus: Vec<u8>,
 }
 
-/// `frame` in the binary envelope.
+/// Which of the singer's audio streams a frame belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stream {
+    /// Their voice alone, stamped where it was sung: for listeners with the song.
+    Voice,
+    /// What the room hears (music and voice), stamped with the music's position: for thin
+    /// listeners, who play it instead of the song.
+    Mix,
+}
+
+impl Stream {
+    fn kind(self) -> u8 {
+        match self {
+            Stream::Voice => kind::VOICE,
+            Stream::Mix => kind::MIX,
+        }
+    }
+}
+
+/// `frame` of the voice in the binary envelope.
 pub fn encode(frame: &VoiceFrame) -> Result<Vec<u8>> {
+    encode_as(frame, Stream::Voice)
+}
+
+/// `frame` of `stream` in the binary envelope.
+pub fn encode_as(frame: &VoiceFrame, stream: Stream) -> Result<Vec<u8>> {
     let mut buffer = [0u8; MAX_MESSAGE];
     let len = wire::body_into(frame, &mut buffer[HEADER..])?;
     let [len_lo, len_hi] = (len as u16).to_le_bytes();
-    buffer[..HEADER].copy_from_slice(&[VERSION, kind::VOICE, len_lo, len_hi]);
+    buffer[..HEADER].copy_from_slice(&[VERSION, stream.kind(), len_lo, len_hi]);
     Ok(buffer[..HEADER + len].to_vec())
+}
+
+/// Which stream `bytes` hold a frame of, if any (by their envelope; the body is not read).
+pub fn stream_of(bytes: &[u8]) -> Option<Stream> {
+    match bytes {
+        [VERSION, kind::VOICE, ..] => Some(Stream::Voice),
+        [VERSION, kind::MIX, ..] => Some(Stream::Mix),
+        _ => None,
+    }
 }
 
 /// Whether `bytes` hold a voice frame (by their envelope; the body is not read).
 pub fn is_voice(bytes: &[u8]) -> bool {
-    matches!(bytes, [VERSION, kind::VOICE, ..])
+    stream_of(bytes) == Some(Stream::Voice)
 }
 
 /// Reads a voice frame that fills `bytes`; `Ok(None)` if they hold something else.
 pub fn decode(bytes: &[u8]) -> Result<Option<VoiceFrame>> {
-    if !is_voice(bytes) {
+    decode_of(bytes, Stream::Voice)
+}
+
+/// Reads a frame of `stream` that fills `bytes`; `Ok(None)` if they hold something else.
+pub fn decode_of(bytes: &[u8], stream: Stream) -> Result<Option<VoiceFrame>> {
+    if stream_of(bytes) != Some(stream) {
         return Ok(None);
     }
     let (_, body) = wire::envelope(bytes)?;
@@ -77,6 +119,18 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(decode(&beat).unwrap(), None);
+    }
+
+    #[test]
+    fn mix_frames_are_told_from_voice_frames() {
+        let mix = encode_as(&frame(), Stream::Mix).unwrap();
+        assert_eq!(stream_of(&mix), Some(Stream::Mix));
+        assert_eq!(decode(&mix).unwrap(), None);
+        assert_eq!(decode_of(&mix, Stream::Mix).unwrap(), Some(frame()));
+        assert_eq!(wire::decode(&mix).unwrap(), None);
+        let voice = encode(&frame()).unwrap();
+        assert_eq!(stream_of(&voice), Some(Stream::Voice));
+        assert_eq!(decode_of(&voice, Stream::Mix).unwrap(), None);
     }
 
     #[test]

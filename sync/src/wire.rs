@@ -32,6 +32,8 @@ pub(crate) mod kind {
     pub const PONG: u8 = 8;
     /// The singer's voice ([`crate::voice`]): not a sync message; sync decoders skip it.
     pub const VOICE: u8 = 16;
+    /// The singer's room mix, music and voice ([`crate::voice`]), for thin listeners.
+    pub const MIX: u8 = 17;
 }
 
 fn check_text(what: &'static str, text: &str) -> Result<()> {

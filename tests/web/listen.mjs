@@ -5,7 +5,8 @@
 // singer's voice, as two stems), says READY, and on the line STOP from the test writes each
 // page's stems and what it reported to OUT.
 //
-// Usage: node listen.mjs CONFIG.json — config: {chromium, out, pages: [{name, link}]}.
+// Usage: node listen.mjs CONFIG.json — config: {chromium, out, pages: [{name, link, thin}]}
+// (`thin`: the page plays the room's mix instead of its own copy of the song).
 // Writes OUT/<name>.music.f32, OUT/<name>.voice.f32 (mono, little-endian f32) and
 // OUT/listen.json.
 
@@ -35,10 +36,11 @@ const result = { pages: {}, pageErrors: 0 };
 let failure = null;
 try {
   const pages = [];
-  for (const { name, link, decoder } of config.pages) {
+  for (const { name, link, thin } of config.pages) {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
     const page = await context.newPage();
-    if (decoder) await page.addInitScript((decoder) => { globalThis.ktvVoiceDecoder = decoder; }, decoder);
+    // A thin client: the setting the page's settings tab keeps.
+    if (thin) await page.addInitScript(() => localStorage.setItem('ktv.thin', '1'));
     page.on('pageerror', (error) => {
       log(`${name}: page error: ${error.message}`);
       result.pageErrors += 1;
@@ -53,7 +55,15 @@ try {
     await page.waitForFunction(() => window.ktv?.tap && window.ktv?.voice, null, { timeout: 20000 });
     if (await page.locator('[data-action=listen]').isEnabled()) await page.click('[data-action=listen]');
     await page.waitForFunction(() => window.ktv.player.audible, null, { timeout: 10000 });
-    await page.evaluate(() => window.ktv.tap.start());
+    await page.evaluate(async () => {
+      await window.ktv.tap.start();
+      // Where the lyrics are (the position they are drawn at) against the page's epoch clock.
+      window.lyricsSeen = [];
+      setInterval(() => {
+        const position = window.ktv.displayPosition();
+        if (position != null) window.lyricsSeen.push([performance.timeOrigin + performance.now(), position]);
+      }, 20);
+    });
     pages.push({ name, page });
     log(`${name}: in the room, recording`);
   }
@@ -68,6 +78,9 @@ try {
       return {
         secure: isSecureContext,
         sample_rate: window.recorded.sampleRate,
+        heard_at_epoch_ms: window.recorded.heardAt,
+        thin: k.player.thin,
+        lyrics: window.lyricsSeen,
         samples: window.recorded.samples.length,
         voice: k.voice.stats,
         behind_ms: k.voice.behind,
@@ -91,7 +104,7 @@ try {
       writeFileSync(join(config.out, `${name}.${stem === 'samples' ? 'music' : 'voice'}.f32`), Buffer.concat(chunks));
     }
     result.pages[name] = report;
-    log(`${name}: ${JSON.stringify({ ...report, behind_ms: report.behind_ms.length })}`);
+    log(`${name}: ${JSON.stringify({ ...report, behind_ms: report.behind_ms.length, lyrics: report.lyrics.length })}`);
   }
 } catch (error) {
   failure = error;

@@ -15,7 +15,7 @@ for (const { bytes, frame } of vectors) {
   const parsed = parseVoiceFrame(message.buffer);
   assert.ok(parsed, `not read: ${bytes}`);
   assert.deepEqual(
-    { song: parsed.song, seq: parsed.seq, position: parsed.position, span: parsed.span, opus: Array.from(parsed.opus) },
+    { stream: parsed.stream, song: parsed.song, seq: parsed.seq, position: parsed.position, span: parsed.span, opus: Array.from(parsed.opus) },
     frame,
   );
   assert.equal(parseVoiceFrame(message.slice(0, message.length - 1).buffer), null, 'cut short');

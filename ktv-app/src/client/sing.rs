@@ -30,6 +30,7 @@ use crate::room::registry::RoomView;
 use crate::room::{Control, Performance};
 use crate::shutdown_signal;
 use crate::{Error, Result};
+use sync::voice::Stream;
 
 /// What `ktv sing` was asked for.
 #[derive(Debug, Clone)]
@@ -67,6 +68,8 @@ struct OnStage {
     scorer: Option<LiveScorer>,
     /// The voice to the audience.
     voice: Option<VoiceSender>,
+    /// The room mix to thin listeners.
+    _mix: Option<VoiceSender>,
     /// The key the music is shifted by now.
     key: f32,
     /// The running score (mean of the lines judged so far).
@@ -201,11 +204,12 @@ pub async fn run(args: SingArgs) -> Result<()> {
                     },
                     MediaTime::ZERO,
                 );
-                let voice = start_voice(&mut player, leader.song(), preset.tempo, &voice_tx);
+                let voice = start_audio(&mut player, Stream::Voice, leader.song(), preset.tempo, &voice_tx);
+                let mix = start_audio(&mut player, Stream::Mix, leader.song(), preset.tempo, &voice_tx);
                 tracing::info!(song = %song.details.id, request, "singing");
                 // The line scripts and tests wait for.
                 println!("singing {} request {request}", song.details.id);
-                on_stage = Some(OnStage { request, song, scorer: Some(scorer), voice, key: preset.key, lines: Vec::new() });
+                on_stage = Some(OnStage { request, song, scorer: Some(scorer), voice, _mix: mix, key: preset.key, lines: Vec::new() });
             }
             Some(frame) = voice_frames.recv() => socket.send_binary(frame),
             Some(event) = events.recv() => {
@@ -303,33 +307,38 @@ async fn socket_room_check(api: &Api, me: u64, request: RequestId) -> Option<Per
     }
 }
 
-/// Starts sending the wet voice of song number `song` to the room; a voice that cannot be
-/// sent leaves the song sung (and scored) all the same.
-fn start_voice(
+/// Starts sending song number `song`'s wet voice (`Stream::Voice`) or room mix
+/// (`Stream::Mix`) to the room; audio that cannot be sent leaves the song sung (and scored)
+/// all the same.
+fn start_audio(
     player: &mut EnginePlayer,
+    stream: Stream,
     song: u64,
     tempo: f32,
     frames: &mpsc::Sender<Vec<u8>>,
 ) -> Option<VoiceSender> {
-    let tap = match player
-        .engine()
-        .tap(engine::Bus::WetVoice, crate::client::voice::TAP_BLOCKS)
-    {
+    let bus = match stream {
+        Stream::Voice => engine::Bus::WetVoice,
+        Stream::Mix => engine::Bus::Room,
+    };
+    let tap = match player.engine().tap(bus, crate::client::voice::TAP_BLOCKS) {
         Ok(tap) => tap,
         Err(e) => {
-            tracing::error!("cannot tap the voice for the audience: {e}");
+            tracing::error!("cannot tap the {stream:?} for the audience: {e}");
             return None;
         }
     };
-    match VoiceSender::start(tap, song, f64::from(tempo), frames.clone()) {
+    match VoiceSender::start(tap, stream, song, f64::from(tempo), frames.clone()) {
         Ok(sender) => {
-            if let Some(latency) = player.monitor_latency() {
+            if stream == Stream::Voice
+                && let Some(latency) = player.monitor_latency()
+            {
                 sender.set_monitor_latency(latency);
             }
             Some(sender)
         }
         Err(e) => {
-            tracing::error!("cannot send the voice: {e}");
+            tracing::error!("cannot send the {stream:?}: {e}");
             None
         }
     }

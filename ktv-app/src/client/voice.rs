@@ -14,7 +14,7 @@ use std::time::Duration;
 use audiopus::coder::{Decoder, Encoder};
 use audiopus::{Application, Bitrate, Channels, SampleRate};
 use engine::{BusTap, RemoteVoiceInput, VOICE_PACKET};
-use sync::voice::VoiceFrame;
+use sync::voice::{Stream, VoiceFrame};
 use sync::{MediaTime, TimeDelta};
 use tokio::sync::mpsc;
 
@@ -24,7 +24,9 @@ use crate::{Error, Result};
 pub const FRAME: usize = 960;
 
 /// The voice's bit rate: stereo (the effects' reverb is stereo), ample for singing.
-const BITRATE: i32 = 64_000;
+const VOICE_BITRATE: i32 = 64_000;
+/// The room mix's: music as well as voice.
+const MIX_BITRATE: i32 = 96_000;
 
 /// Tap blocks buffered between reads.
 pub const TAP_BLOCKS: usize = 64;
@@ -41,18 +43,24 @@ pub struct VoiceSender {
 }
 
 impl VoiceSender {
-    /// Encodes `tap` (the engine's wet voice at 48 kHz) for song number `song`, sung at
-    /// `tempo`, sending each frame's bytes to `out`.
+    /// Encodes `tap` (at 48 kHz: the engine's wet voice for [`Stream::Voice`], its room bus
+    /// for [`Stream::Mix`]) for song number `song`, sung at `tempo`, sending each frame's
+    /// bytes to `out`.
     pub fn start(
         tap: BusTap,
+        stream: Stream,
         song: u64,
         tempo: f64,
         out: mpsc::Sender<Vec<u8>>,
     ) -> Result<VoiceSender> {
         let mut encoder = Encoder::new(SampleRate::Hz48000, Channels::Stereo, Application::Audio)
             .map_err(opus_error("starting the voice encoder"))?;
+        let bitrate = match stream {
+            Stream::Voice => VOICE_BITRATE,
+            Stream::Mix => MIX_BITRATE,
+        };
         encoder
-            .set_bitrate(Bitrate::BitsPerSecond(BITRATE))
+            .set_bitrate(Bitrate::BitsPerSecond(bitrate))
             .and_then(|()| encoder.set_inband_fec(true))
             .and_then(|()| encoder.set_packet_loss_perc(5))
             .map_err(opus_error("setting up the voice encoder"))?;
@@ -83,7 +91,7 @@ impl VoiceSender {
                                 Some(packet[..len].to_vec()).map(|opus| (opus, position))
                             },
                             |frame| {
-                                if let Ok(bytes) = sync::voice::encode(&frame) {
+                                if let Ok(bytes) = sync::voice::encode_as(&frame, stream) {
                                     let _ = out.blocking_send(bytes);
                                 }
                             },
@@ -101,7 +109,7 @@ impl VoiceSender {
     }
 
     /// The microphone's monitor latency (the voice in a block was sung this long before the
-    /// block's song position).
+    /// block's song position). Not for the room mix: its stamps follow the music in it.
     pub fn set_monitor_latency(&self, frames: u32) {
         self.latency.store(frames, Ordering::Relaxed);
     }

@@ -5,8 +5,9 @@
 //! a member who cannot keep up is disconnected rather than slowing the room.
 //!
 //! Sync messages travel in the form the client speaks: binary frames (the `sync` crate's
-//! envelope) or JSON text frames (the web page). The singer's voice frames are binary for
-//! everyone (the page decodes them too).
+//! envelope) or JSON text frames (the web page). The singer's audio frames are binary for
+//! everyone (the page decodes them too): their voice, or their room mix for thin clients
+//! (`?audio=mix`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +19,7 @@ use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use sync::rate_limit::RateLimit;
+use sync::voice::Stream;
 use sync::{Message, wire};
 use tokio::sync::broadcast;
 
@@ -51,9 +53,9 @@ pub enum Payload {
     },
     /// A live scoring event (`scoring::LiveEvent` as JSON text), passed on as it came.
     Score(Utf8Bytes),
-    /// A frame of the singer's voice (`sync::voice`), passed on as it came, as a binary
-    /// message to every member.
-    Voice(Bytes),
+    /// A frame of the singer's voice or room mix (`sync::voice`), passed on as it came, as a
+    /// binary message to the members who want that stream.
+    Audio(Stream, Bytes),
 }
 
 /// A relayed message, with who sent it.
@@ -63,6 +65,38 @@ pub struct Relayed {
     pub from: MemberId,
     /// The message.
     pub payload: Payload,
+}
+
+/// What a socket asks for beyond the room: `?audio=voice` (the default: the singer's voice
+/// alone, for clients that play their own copy of the song), `mix` (the room's mix, for thin
+/// clients that play the stream instead) or `none`.
+#[derive(Debug, Default, Deserialize)]
+pub struct SocketOptions {
+    /// The singer's audio stream wanted.
+    #[serde(default)]
+    pub audio: AudioWanted,
+}
+
+/// The singer's audio stream a socket gets.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AudioWanted {
+    /// The voice alone.
+    #[default]
+    Voice,
+    /// The room's mix.
+    Mix,
+    /// Neither.
+    None,
+}
+
+impl AudioWanted {
+    fn wants(self, stream: Stream) -> bool {
+        matches!(
+            (self, stream),
+            (AudioWanted::Voice, Stream::Voice) | (AudioWanted::Mix, Stream::Mix)
+        )
+    }
 }
 
 /// How often an idle member's socket is pinged.
@@ -78,6 +112,7 @@ pub async fn connect(
     State(state): State<AppState>,
     Path(room_id): Path<String>,
     Query(credentials): Query<Credentials>,
+    Query(options): Query<SocketOptions>,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response> {
     let live = state.rooms.get(&room_id)?;
@@ -109,7 +144,8 @@ pub async fn connect(
         .on_upgrade(move |socket| async move {
             // Watchers are counted while connected.
             let _watching = member.is_none().then(|| live.watch());
-            member_socket(socket, state, room_id, member, first, events, relay).await;
+            let audio = options.audio;
+            member_socket(socket, state, room_id, member, audio, first, events, relay).await;
         }))
 }
 
@@ -118,7 +154,8 @@ const BEATS_PER_SECOND: f64 = 30.0;
 const PINGS_PER_SECOND: f64 = 30.0;
 const PITCHES_PER_SECOND: f64 = 20.0;
 const SCORES_PER_SECOND: f64 = 10.0;
-/// The singer's voice: 50 frames a second (20 ms each), with room for a burst after a stall.
+/// The singer's voice, and their room mix: 50 frames a second each (20 ms), with room for a
+/// burst after a stall.
 const VOICE_FRAMES_PER_SECOND: f64 = 60.0;
 
 #[allow(clippy::too_many_arguments)]
@@ -127,6 +164,7 @@ async fn member_socket(
     state: AppState,
     room_id: String,
     member: Option<MemberId>,
+    audio: AudioWanted,
     first: String,
     mut events: broadcast::Receiver<Arc<str>>,
     relay: broadcast::Sender<Arc<Relayed>>,
@@ -142,6 +180,7 @@ async fn member_socket(
     let mut pitches = RateLimit::new(PITCHES_PER_SECOND, 5, started);
     let mut scores = RateLimit::new(SCORES_PER_SECOND, 10, started);
     let mut voice = RateLimit::new(VOICE_FRAMES_PER_SECOND, 25, started);
+    let mut mix = RateLimit::new(VOICE_FRAMES_PER_SECOND, 25, started);
     let mut json = false;
     // A ping every half minute keeps idle connections (and the proxies between) open. One
     // timer per socket, not a new one per message: at thousands of sockets a room that
@@ -166,7 +205,10 @@ async fn member_socket(
                         Payload::Score(text) => WsMessage::Text(text.clone()),
                         Payload::Sync { json: text, .. } if json => WsMessage::Text(text.clone()),
                         Payload::Sync { binary, .. } => WsMessage::Binary(binary.clone()),
-                        Payload::Voice(bytes) => WsMessage::Binary(bytes.clone()),
+                        Payload::Audio(stream, bytes) if audio.wants(*stream) => {
+                            WsMessage::Binary(bytes.clone())
+                        }
+                        Payload::Audio(..) => continue,
                     };
                     if sink.send(frame).await.is_err() {
                         break;
@@ -178,14 +220,19 @@ async fn member_socket(
             incoming = stream.next() => {
                 let received = state.clock.now();
                 let message = match incoming {
-                    Some(Ok(WsMessage::Binary(bytes))) if sync::voice::is_voice(&bytes) => {
-                        // The singer's voice: relayed as it came, within its own limit.
+                    Some(Ok(WsMessage::Binary(bytes))) if let Some(stream) = sync::voice::stream_of(&bytes) => {
+                        // The singer's voice or room mix: relayed as it came, within its own
+                        // limit.
+                        let limit = match stream {
+                            Stream::Voice => &mut voice,
+                            Stream::Mix => &mut mix,
+                        };
                         if let Some(member) = member
                             && bytes.len() <= wire::MAX_MESSAGE
                             && on_stage(&state, &room_id, member)
-                            && voice.try_take(received)
+                            && limit.try_take(received)
                         {
-                            let payload = Payload::Voice(bytes);
+                            let payload = Payload::Audio(stream, bytes);
                             let _ = relay.send(Arc::new(Relayed { from: member, payload }));
                         }
                         None
