@@ -166,6 +166,13 @@ pub struct ListenOptions {
     /// Record what is played as two stems in this folder: music.wav and voice.wav.
     #[arg(long)]
     stems: Option<PathBuf>,
+    /// Take the singer's voice on the member WebSocket only, never over the room's UDP path.
+    #[arg(long)]
+    no_udp: bool,
+    /// Where to reach the room's UDP port, if not the server's host at the port it offers
+    /// (a forwarded port, a proxy).
+    #[arg(long, conflicts_with = "no_udp")]
+    udp_address: Option<std::net::SocketAddr>,
 }
 
 impl ListenOptions {
@@ -182,6 +189,8 @@ impl ListenOptions {
             position_log: self.room.position_log,
             report_every: Duration::from_secs_f64(self.report_every.max(0.1)),
             stems: self.stems,
+            udp: !self.no_udp,
+            udp_address: self.udp_address,
         })
     }
 }

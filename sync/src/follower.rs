@@ -180,6 +180,18 @@ impl Follower {
         }
     }
 
+    /// Sets the extra delay and moves to it at once (a restart), however small the change:
+    /// for a first estimate, before which the music ran with none. Slewing there would leave
+    /// the music short of the delay for many seconds (at half the rate range, 75 ms take 30 s).
+    pub fn jump_extra_delay(&mut self, now: HostTime, delay: TimeDelta) {
+        self.advance(now);
+        self.config.extra_delay = delay;
+        if self.extra != delay {
+            self.extra = delay;
+            self.restart(now);
+        }
+    }
+
     fn advance(&mut self, now: HostTime) {
         // A clock that stepped back is taken as it is: nothing slews backwards in time.
         let elapsed = (now - self.last_now).max(TimeDelta::ZERO);
@@ -409,4 +421,21 @@ fn discontinuous(old: &Transport, new: &Transport, config: FollowerConfig) -> bo
         // Beats' rates differ by the leader's drift estimate (ppm); a tempo change is >= 1%.
         || (old.rate - new.rate).abs() > 1e-3
         || (old.position_at(new.at) - new.position).abs() > TimeDelta::from_micros(config.seek_threshold.as_micros() / 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_first_extra_delay_is_jumped_to_and_a_small_change_slewed() {
+        let start = HostTime::from_micros(1_000_000);
+        let delay = TimeDelta::from_millis(75);
+        let mut slewed = Follower::new(FollowerConfig::default(), start);
+        slewed.set_extra_delay(start, delay);
+        assert_eq!(slewed.extra_delay(), TimeDelta::ZERO);
+        let mut jumped = Follower::new(FollowerConfig::default(), start);
+        jumped.jump_extra_delay(start, delay);
+        assert_eq!(jumped.extra_delay(), delay);
+    }
 }

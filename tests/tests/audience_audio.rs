@@ -3,6 +3,8 @@
 //! the sync crate's impairment proxy (40 ± 20 ms each way, 5% of segments held back as a lost
 //! one would be). Each listener plays its own copy of the music and mixes the singer's voice
 //! frames at the song positions they were sung at, and records what it plays as two stems.
+//! One listener takes the voice over the room's UDP path instead, through a datagram
+//! impairment (5% lost, some duplicated or reordered): in-band FEC recovers lost frames.
 //!
 //! Judged on the recordings, never on the stamps: in windows, the voice stem is located in
 //! the singer's dry voice (the guide vocal, which the singer's microphone sings in song time)
@@ -83,11 +85,25 @@ fn listeners_hear_the_singer_in_time_with_the_music() {
         lossy,
         23,
     ));
+    // The last listener takes the voice over the room's UDP path, through the same
+    // impairment as a datagram path: 5% lost, 1% duplicated, 1% reordered, 40 ± 20 ms.
+    let udp_proxy = runtime
+        .block_on(tokio::net::UdpSocket::bind("127.0.0.1:0"))
+        .unwrap();
+    let udp_address = udp_proxy.local_addr().unwrap().to_string();
+    let _udp_proxy = runtime.spawn(sync::net::proxy::udp(
+        udp_proxy,
+        bind.parse().unwrap(),
+        NetPath::lossy(),
+        NetPath::lossy(),
+        31,
+    ));
+    let over_udp = LISTENERS - 1;
 
     let stems = |i: usize| dir.join(format!("stems-{i}"));
     let mut listeners: Vec<KtvProcess> = (0..LISTENERS)
         .map(|i| {
-            let args = [
+            let mut args: Vec<String> = [
                 "listen",
                 "--server",
                 &proxy,
@@ -103,7 +119,14 @@ fn listeners_hear_the_singer_in_time_with_the_music() {
                 "--cache",
                 dir.join(format!("cache-{i}")).to_str().unwrap(),
             ]
-            .map(str::to_owned);
+            .map(str::to_owned)
+            .into();
+            // The others stay on the (impaired) WebSocket.
+            if i == over_udp {
+                args.extend(["--udp-address".into(), udp_address.clone()]);
+            } else {
+                args.push("--no-udp".into());
+            }
             KtvProcess::spawn(&args.iter().map(String::as_str).collect::<Vec<_>>())
         })
         .collect();
@@ -180,12 +203,6 @@ fn listeners_hear_the_singer_in_time_with_the_music() {
         }
         .judge(&lyrics)
         .unwrap_or_else(|| panic!("listener {i}: its music stem holds none of the song"));
-        assert!(
-            judged.differences.len() >= 40,
-            "listener {i}: only {} windows measured both ways ({} music)",
-            judged.differences.len(),
-            judged.music_windows
-        );
         let behind: Vec<f64> = std::fs::read_to_string(dir.join(format!("listener-{i}.log")))
             .unwrap_or_default()
             .lines()
@@ -206,6 +223,12 @@ fn listeners_hear_the_singer_in_time_with_the_music() {
             cpu[i] * 100.0,
         );
         assert!(
+            judged.differences.len() >= 40,
+            "listener {i}: only {} windows measured both ways ({} music)",
+            judged.differences.len(),
+            judged.music_windows
+        );
+        assert!(
             judged.p99 <= BOUND_MS,
             "listener {i}: voice against music p99 {:.2} ms",
             judged.p99
@@ -215,6 +238,28 @@ fn listeners_hear_the_singer_in_time_with_the_music() {
             "listener {i}: the voice stem scores {}",
             judged.score
         );
+        // The datagram path: the voice came over it, and its losses were recovered by FEC.
+        let count = |after: &str| -> u64 {
+            stats
+                .split(after)
+                .next()
+                .and_then(|s| s.rsplit([' ', '(']).next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("no count before {after:?} in {stats:?}"))
+        };
+        let (frames, udp, recovered) = (
+            count(" frames"),
+            count(" came over UDP"),
+            count(" recovered by FEC"),
+        );
+        if i == over_udp {
+            assert!(
+                udp * 10 >= frames * 9 && recovered > 0,
+                "listener {i}: {udp} of {frames} frames over UDP, {recovered} recovered: {stats}"
+            );
+        } else {
+            assert_eq!(udp, 0, "listener {i} was told to stay off UDP: {stats}");
+        }
     }
 }
 

@@ -23,6 +23,7 @@ use crate::client::player::{Audio, AudioOutput, EnginePlayer, MicSource};
 use crate::client::sing::engine_mode;
 use crate::client::socket::Incoming;
 use crate::client::songs::{self, LocalSong};
+use crate::client::udp::UdpAudio;
 use crate::client::voice::VoiceReceiver;
 use crate::client::{Clocks, JoinAs, Outputs, drain, join, open_socket};
 use crate::room::Control;
@@ -51,6 +52,10 @@ pub struct ListenArgs {
     pub report_every: Duration,
     /// Record what this listener plays as two stems here: `music.wav` and `voice.wav`.
     pub stems: Option<PathBuf>,
+    /// Take the voice over the room's UDP path when it offers one.
+    pub udp: bool,
+    /// Where the room's UDP port is, if not the server's host at the port it offers.
+    pub udp_address: Option<std::net::SocketAddr>,
 }
 
 /// Runs the listener until it is told to stop.
@@ -115,7 +120,12 @@ pub async fn run(args: ListenArgs) -> Result<()> {
         args.render.as_deref().map(|dir| (dir, args.render_fps)),
     )?;
     let frames = outputs.frames.as_ref();
-    let mut socket = open_socket(&api)?;
+    let mut socket = open_socket(&api, if args.udp { "&udp=1" } else { "" })?;
+    // The voice over UDP, once the room offers its path.
+    let (udp_tx, mut udp_frames) = mpsc::channel::<Vec<u8>>(64);
+    let mut udp: Option<UdpAudio> = None;
+    let mut udp_frames_before = 0;
+    let mut delay_known = false;
     let mut follower = Follower::new(FollowerConfig::default(), clocks.net.now());
     let (fetched_tx, mut fetched) = mpsc::channel::<(String, Result<LocalSong>)>(4);
     let mut fetching: Vec<String> = Vec::new();
@@ -165,13 +175,14 @@ pub async fn run(args: ListenArgs) -> Result<()> {
                     }
                     fold(&mut singer, &mut lines, &event);
                 }
-                Some(Incoming::Voice(bytes)) => {
-                    let now = clocks.net.now();
-                    let singer = follower
-                        .target_at(now)
-                        .map(|p| p + follower.extra_delay());
-                    let playing = player.current().map(|s| s.transport.song);
-                    voice.receive(&bytes, playing, singer);
+                Some(Incoming::Voice(bytes)) => receive_voice(&bytes, &follower, &mut player, &mut voice, &clocks),
+                Some(Incoming::Udp { port, ticket }) => {
+                    // A new connection's offer: its ticket replaces the last one.
+                    udp_frames_before += udp.take().map_or(0, |u| u.frames.load(Ordering::Relaxed));
+                    match udp_target(&args, port).await {
+                        Some(room) => udp = UdpAudio::start(room, &ticket, udp_tx.clone()),
+                        None => tracing::warn!("cannot find the room's UDP port"),
+                    }
                 }
                 Some(Incoming::Connected) => tracing::info!("connected to the room"),
                 Some(Incoming::Disconnected(why)) => tracing::warn!("disconnected: {why}"),
@@ -184,11 +195,16 @@ pub async fn run(args: ListenArgs) -> Result<()> {
                 if let Some(needed) = voice.needed_delay() {
                     let now = clocks.net.now();
                     let set = follower.config().extra_delay;
-                    if needed > set || needed + TimeDelta::from_millis(40) < set {
+                    if !delay_known {
+                        // The first estimate: at once (the music ran with no delay till now).
+                        follower.jump_extra_delay(now, needed);
+                        delay_known = true;
+                    } else if needed > set || needed + TimeDelta::from_millis(40) < set {
                         follower.set_extra_delay(now, needed);
                     }
                 }
             }
+            Some(bytes) = udp_frames.recv() => receive_voice(&bytes, &follower, &mut player, &mut voice, &clocks),
             Some((id, song)) = fetched.recv() => {
                 fetching.retain(|f| f != &id);
                 match song {
@@ -239,10 +255,12 @@ pub async fn run(args: ListenArgs) -> Result<()> {
         stats.starts, stats.drift_seeks, stats.rate_changes
     );
     let v = voice.stats;
+    let over_udp = udp_frames_before + udp.map_or(0, |u| u.frames.load(Ordering::Relaxed));
     println!(
-        "voice: {} frames ({} bytes), {} recovered by FEC, {} concealed; behind the singer {:.1} ms",
+        "voice: {} frames ({} bytes), {over_udp} came over UDP, {} twice or too late, {} recovered by FEC, {} concealed; behind the singer {:.1} ms",
         v.received,
         v.bytes,
+        v.stale,
         v.recovered,
         v.concealed,
         follower.extra_delay().as_micros() as f64 / 1000.0
@@ -253,6 +271,40 @@ pub async fn run(args: ListenArgs) -> Result<()> {
         tracing::error!("the stems: {e}");
     }
     Ok(())
+}
+
+/// A frame of the singer's voice, from the socket or the UDP path.
+fn receive_voice(
+    bytes: &[u8],
+    follower: &Follower,
+    player: &mut EnginePlayer,
+    voice: &mut VoiceReceiver,
+    clocks: &Clocks,
+) {
+    let now = clocks.net.now();
+    let singer = follower.target_at(now).map(|p| p + follower.extra_delay());
+    let playing = player.current().map(|s| s.transport.song);
+    voice.receive(bytes, playing, singer);
+}
+
+/// Where the room's UDP port is: as given, or the server's host at the port offered.
+async fn udp_target(args: &ListenArgs, port: u16) -> Option<std::net::SocketAddr> {
+    if let Some(address) = args.udp_address {
+        return Some(address);
+    }
+    let host = args
+        .server
+        .split_once("://")
+        .map_or(args.server.as_str(), |(_, rest)| rest)
+        .split('/')
+        .next()?;
+    // The host without its port ([v6] keeps its brackets off for the lookup).
+    let host = match host.rsplit_once(':') {
+        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name,
+        _ => host,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    tokio::net::lookup_host((host, port)).await.ok()?.next()
 }
 
 /// Starts fetching song `id` unless it is on its way.

@@ -15,6 +15,7 @@
 //! - [`frames`]: the lyric video the client would show, written as PNG frames.
 //! - [`position_log`]: the engine's position clock sampled against the wall clock.
 //! - [`voice`]: the singer's voice to the audience (Opus frames stamped with song positions).
+//! - [`udp`]: the listener's end of the room's UDP path for that audio.
 //! - [`sing`], [`listen`]: the two clients.
 
 pub mod api;
@@ -27,6 +28,7 @@ pub mod position_log;
 pub mod sing;
 pub mod socket;
 pub mod songs;
+pub mod udp;
 pub mod voice;
 
 use std::sync::Arc;
@@ -141,12 +143,13 @@ impl Outputs {
     }
 }
 
-/// The room's WebSocket, as the member or watcher `api` calls as.
-pub fn open_socket(api: &Api) -> Result<RoomSocket> {
+/// The room's WebSocket, as the member or watcher `api` calls as; `options` adds to its query
+/// (`&udp=1`).
+pub fn open_socket(api: &Api, options: &str) -> Result<RoomSocket> {
     let url = api
         .socket_url()
         .ok_or_else(|| crate::Error::Unauthorized("the client has not joined a room".into()))?;
-    Ok(RoomSocket::open(url))
+    Ok(RoomSocket::open(url + options))
 }
 
 /// Carries out what a sync machine has to say: messages to the room, steering to the

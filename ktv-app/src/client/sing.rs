@@ -117,7 +117,7 @@ pub async fn run(args: SingArgs) -> Result<()> {
         args.render.as_deref().map(|dir| (dir, args.render_fps)),
     )?;
     let frames = outputs.frames.as_ref();
-    let mut socket = open_socket(&api)?;
+    let mut socket = open_socket(&api, "")?;
     let mut leader = Leader::new(LeaderConfig::default(), rand::random(), clocks.net.now());
     let (events_tx, mut events) = mpsc::channel::<LiveEvent>(256);
     let (fetched_tx, mut fetched) = mpsc::channel::<(RequestId, Result<LocalSong>)>(4);
@@ -173,7 +173,7 @@ pub async fn run(args: SingArgs) -> Result<()> {
                 }
                 Some(Incoming::Connected) => tracing::info!("connected to the room"),
                 Some(Incoming::Disconnected(why)) => tracing::warn!("disconnected: {why}"),
-                Some(Incoming::Score(_) | Incoming::Voice(_)) => {}
+                Some(Incoming::Score(_) | Incoming::Voice(_) | Incoming::Udp { .. }) => {}
             },
             Some((request, song)) = fetched.recv() => {
                 fetching = None;

@@ -42,6 +42,13 @@ pub enum Incoming {
     Score(scoring::LiveEvent),
     /// A frame of the singer's voice (`sync::voice`), as it came.
     Voice(Vec<u8>),
+    /// The room's offer of its UDP audio path: the port, and the ticket to say hello with.
+    Udp {
+        /// The room's UDP port.
+        port: u16,
+        /// The ticket (hex).
+        ticket: String,
+    },
 }
 
 enum Outgoing {
@@ -181,6 +188,7 @@ where
 enum RoomText {
     Room { room: Box<RoomView> },
     Control { control: Control },
+    Udp { port: u16, ticket: String },
 }
 
 /// A text frame: the room's state or a control, a sync message as JSON, or a scoring event.
@@ -190,6 +198,7 @@ fn read_text(text: &str) -> Option<Incoming> {
         return Some(match room {
             RoomText::Room { room } => Incoming::Room(room),
             RoomText::Control { control } => Incoming::Control(control),
+            RoomText::Udp { port, ticket } => Incoming::Udp { port, ticket },
         });
     }
     if let Ok(Some(message)) = sync::wire::from_json(text) {

@@ -208,8 +208,10 @@ pub struct VoiceReceiver {
     song: Option<u64>,
     last_seq: Option<u32>,
     pcm: Vec<f32>,
-    /// Recent lateness: how far the singer was past a frame's end when it arrived.
+    /// Recent lateness: how far the singer was past a frame's end when it was decoded.
     lateness: VecDeque<TimeDelta>,
+    /// Frames come ahead of one still missing, in sequence order.
+    waiting: VecDeque<VoiceFrame>,
     /// Frames received, recovered by FEC, concealed.
     pub stats: VoiceStats,
 }
@@ -223,12 +225,19 @@ pub struct VoiceStats {
     pub recovered: u64,
     /// Lost frames concealed (more than one in a row).
     pub concealed: u64,
+    /// Frames that came twice (over both paths, or duplicated on the way) or after the
+    /// frames behind them were decoded: not used (the decoder has moved on).
+    pub stale: u64,
     /// Bytes received.
     pub bytes: u64,
 }
 
 /// Lateness samples kept (10 s of frames).
 const LATENESS_WINDOW: usize = 500;
+
+/// Frames that may come ahead of a missing one before it is taken for lost (60 ms: a
+/// datagram path's reordering is a frame or two).
+pub const REORDER_DEPTH: usize = 3;
 
 impl VoiceReceiver {
     /// A receiver feeding `input`.
@@ -241,12 +250,16 @@ impl VoiceReceiver {
             last_seq: None,
             pcm: vec![0.0; FRAME * 2 * 6],
             lateness: VecDeque::with_capacity(LATENESS_WINDOW),
+            waiting: VecDeque::with_capacity(REORDER_DEPTH + 1),
             stats: VoiceStats::default(),
         })
     }
 
     /// Takes a frame that arrived when the singer was at `singer_now` (the follower's
-    /// estimate, no extra delay), while this listener plays song number `playing`.
+    /// estimate, no extra delay), while this listener plays song number `playing`. Frames
+    /// are decoded in order: one that comes before the frame ahead of it waits in a small
+    /// reorder buffer (a datagram path reorders), and a frame still missing once
+    /// [`REORDER_DEPTH`] later ones have come is taken for lost.
     pub fn receive(&mut self, bytes: &[u8], playing: Option<u64>, singer_now: Option<MediaTime>) {
         let Ok(Some(frame)) = sync::voice::decode(bytes) else {
             return;
@@ -254,18 +267,52 @@ impl VoiceReceiver {
         if playing != Some(frame.song) {
             return;
         }
-        self.stats.received += 1;
-        self.stats.bytes += bytes.len() as u64;
         if self.song != Some(frame.song) {
             self.song = Some(frame.song);
             self.last_seq = None;
+            self.waiting.clear();
         }
-        if let Some(now) = singer_now {
-            if self.lateness.len() == LATENESS_WINDOW {
-                self.lateness.pop_front();
+        // Sequence numbers wrap: a frame at or behind the last one decoded is old news.
+        let behind = |seq: u32, last: u32| (seq.wrapping_sub(last) as i32) <= 0;
+        if self.last_seq.is_some_and(|last| behind(frame.seq, last))
+            || self.waiting.iter().any(|f| f.seq == frame.seq)
+        {
+            self.stats.stale += 1;
+            return;
+        }
+        self.stats.received += 1;
+        self.stats.bytes += bytes.len() as u64;
+        let at = self
+            .waiting
+            .iter()
+            .position(|f| behind(frame.seq, f.seq))
+            .unwrap_or(self.waiting.len());
+        self.waiting.insert(at, frame);
+        // Decode what is in order, or what has waited long enough for a gap to fill.
+        while let Some(next) = self.waiting.front() {
+            let in_order = self
+                .last_seq
+                .is_none_or(|last| next.seq == last.wrapping_add(1));
+            if !in_order && self.waiting.len() <= REORDER_DEPTH {
+                break;
             }
-            self.lateness.push_back(now - (frame.position + frame.span));
+            let Some(next) = self.waiting.pop_front() else {
+                break;
+            };
+            if let Some(now) = singer_now {
+                // Lateness as decoded: the wait for a reordered frame is part of the path.
+                if self.lateness.len() == LATENESS_WINDOW {
+                    self.lateness.pop_front();
+                }
+                self.lateness.push_back(now - (next.position + next.span));
+            }
+            self.decode(&next);
         }
+    }
+
+    /// Decodes `frame` into the remote voice, recovering or concealing the frames lost just
+    /// before it.
+    fn decode(&mut self, frame: &VoiceFrame) {
         let speed = frame.span.as_micros() as f64 * 48_000.0 / 1e6 / FRAME as f64;
         let missing = self.last_seq.map_or(0, |last| {
             frame.seq.wrapping_sub(last).wrapping_sub(1).min(5)

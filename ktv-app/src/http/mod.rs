@@ -10,6 +10,7 @@ mod error;
 mod openapi;
 mod page;
 mod songs;
+pub(crate) mod udp;
 mod ws;
 
 use std::collections::HashMap;
@@ -62,6 +63,8 @@ pub(crate) struct AppState {
     /// The rooms' time reference (answers clock pings).
     clock: sync::net::NetClock,
     relays: Arc<Mutex<HashMap<String, broadcast::Sender<Arc<ws::Relayed>>>>>,
+    /// The singer's audio over UDP, where the port could be bound.
+    udp: Option<Arc<udp::AudioUdp>>,
 }
 
 impl AppState {
@@ -137,13 +140,30 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    let state = state(&config).await?;
+    let mut state = state(&config).await?;
+    // UDP beside TCP, on the same port: the audio path for clients that can use it. The
+    // service runs without it if the port is taken.
+    let udp = match listener.local_addr() {
+        Ok(address) => match udp::AudioUdp::bind(address, state.clock.clone()).await {
+            Ok(udp) => Some(Arc::new(udp)),
+            Err(e) => {
+                tracing::warn!("no UDP audio path on {address}: {e}");
+                None
+            }
+        },
+        Err(_) => None,
+    };
+    let udp_task = udp.clone().map(|udp| tokio::spawn(udp.serve()));
+    state.udp = udp;
     let housekeeping = tokio::spawn(housekeeping(state.clone()));
     let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(Error::Serve);
     housekeeping.abort();
+    if let Some(task) = udp_task {
+        task.abort();
+    }
     served
 }
 
@@ -174,6 +194,7 @@ async fn state(config: &ServeConfig) -> Result<AppState> {
         store: Arc::new(store),
         clock: room_clock(),
         relays: Arc::default(),
+        udp: None,
     })
 }
 
@@ -303,6 +324,7 @@ mod tests {
             store: Arc::new(store),
             clock: sync::net::NetClock::system(),
             relays: Arc::default(),
+            udp: None,
         }
     }
 

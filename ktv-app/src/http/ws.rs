@@ -24,6 +24,7 @@ use sync::{Message, wire};
 use tokio::sync::broadcast;
 
 use crate::http::AppState;
+use crate::http::udp::{AudioUdp, Route, Ticket, ticket_hex};
 use crate::room::queue::{MemberId, Singer};
 use crate::{Error, Result};
 
@@ -69,12 +70,15 @@ pub struct Relayed {
 
 /// What a socket asks for beyond the room: `?audio=voice` (the default: the singer's voice
 /// alone, for clients that play their own copy of the song), `mix` (the room's mix, for thin
-/// clients that play the stream instead) or `none`.
+/// clients that play the stream instead) or `none`; and `udp=1`, that audio over UDP.
 #[derive(Debug, Default, Deserialize)]
 pub struct SocketOptions {
     /// The singer's audio stream wanted.
     #[serde(default)]
     pub audio: AudioWanted,
+    /// `udp=1`: the audio over UDP where the client can receive it (see [`super::udp`]).
+    #[serde(default)]
+    pub udp: u8,
 }
 
 /// The singer's audio stream a socket gets.
@@ -144,8 +148,10 @@ pub async fn connect(
         .on_upgrade(move |socket| async move {
             // Watchers are counted while connected.
             let _watching = member.is_none().then(|| live.watch());
-            let audio = options.audio;
-            member_socket(socket, state, room_id, member, audio, first, events, relay).await;
+            member_socket(
+                socket, state, room_id, member, options, first, events, relay,
+            )
+            .await;
         }))
 }
 
@@ -164,16 +170,67 @@ async fn member_socket(
     state: AppState,
     room_id: String,
     member: Option<MemberId>,
-    audio: AudioWanted,
+    options: SocketOptions,
     first: String,
-    mut events: broadcast::Receiver<Arc<str>>,
+    events: broadcast::Receiver<Arc<str>>,
     relay: broadcast::Sender<Arc<Relayed>>,
 ) {
     let (mut sink, mut stream) = socket.split();
-    let mut relayed = relay.subscribe();
     if sink.send(WsMessage::Text(first.into())).await.is_err() {
         return;
     }
+    let audio = options.audio;
+    // The audio over UDP, once the client says hello with its ticket.
+    let udp: Option<(Arc<AudioUdp>, Ticket, Arc<Route>)> = match &state.udp {
+        Some(udp) if options.udp == 1 => udp
+            .open()
+            .map(|(ticket, route)| (Arc::clone(udp), ticket, route)),
+        _ => None,
+    };
+    if let Some((udp, ticket, _)) = &udp {
+        let offer =
+            serde_json::json!({"type": "udp", "port": udp.port(), "ticket": ticket_hex(ticket)});
+        if sink
+            .send(WsMessage::Text(offer.to_string().into()))
+            .await
+            .is_err()
+        {
+            udp.close(ticket);
+            return;
+        }
+    }
+    relay_loop(
+        &mut sink,
+        &mut stream,
+        &state,
+        &room_id,
+        member,
+        audio,
+        udp.as_ref()
+            .map(|(udp, _, route)| (udp.as_ref(), route.as_ref())),
+        events,
+        relay,
+    )
+    .await;
+    if let Some((udp, ticket, _)) = &udp {
+        udp.close(ticket);
+    }
+}
+
+/// Carries a member's socket: the room's events and the relay out, their messages in.
+#[allow(clippy::too_many_arguments)]
+async fn relay_loop(
+    sink: &mut futures_util::stream::SplitSink<WebSocket, WsMessage>,
+    stream: &mut futures_util::stream::SplitStream<WebSocket>,
+    state: &AppState,
+    room_id: &str,
+    member: Option<MemberId>,
+    audio: AudioWanted,
+    udp: Option<(&AudioUdp, &Route)>,
+    mut events: broadcast::Receiver<Arc<str>>,
+    relay: broadcast::Sender<Arc<Relayed>>,
+) {
+    let mut relayed = relay.subscribe();
     let started = state.clock.now();
     let mut beats = RateLimit::new(BEATS_PER_SECOND, 10, started);
     let mut pings = RateLimit::new(PINGS_PER_SECOND, 40, started);
@@ -206,6 +263,11 @@ async fn member_socket(
                         Payload::Sync { json: text, .. } if json => WsMessage::Text(text.clone()),
                         Payload::Sync { binary, .. } => WsMessage::Binary(binary.clone()),
                         Payload::Audio(stream, bytes) if audio.wants(*stream) => {
+                            if let Some((udp, route)) = udp
+                                && udp.send(route, bytes).await
+                            {
+                                continue;
+                            }
                             WsMessage::Binary(bytes.clone())
                         }
                         Payload::Audio(..) => continue,
@@ -229,7 +291,7 @@ async fn member_socket(
                         };
                         if let Some(member) = member
                             && bytes.len() <= wire::MAX_MESSAGE
-                            && on_stage(&state, &room_id, member)
+                            && on_stage(state, room_id, member)
                             && limit.try_take(received)
                         {
                             let payload = Payload::Audio(stream, bytes);
@@ -254,7 +316,7 @@ async fn member_socket(
                                     _ => &mut scores,
                                 };
                                 if let Some(member) = member
-                                    && on_stage(&state, &room_id, member)
+                                    && on_stage(state, room_id, member)
                                     && limit.try_take(received)
                                 {
                                     let payload = Payload::Score(text);
@@ -292,7 +354,7 @@ async fn member_socket(
                         let Some(member) = member else { continue };
                         let on_stage = state
                             .rooms
-                            .get(&room_id)
+                            .get(room_id)
                             .and_then(|live| {
                                 live.write(|room| {
                                     let on = is_on_stage(room, member);
