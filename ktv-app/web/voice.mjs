@@ -262,7 +262,9 @@ export class VoiceReceiver {
     return Math.round(Math.max(latest, 0) + MARGIN_MICROS + lead);
   }
 
-  /** More delay at once when the voice comes later; less only when 40 ms too much. */
+  /** More delay when the voice comes later; less only when 40 ms too much. A small rise is
+   *  slewed here (the native listener jumps with headroom: tried here, the thin page's lyrics
+   *  and stream came apart by 200 ms; left for later). */
   adjustDelay() {
     const needed = this.neededDelay();
     const follower = this.driver.follower;

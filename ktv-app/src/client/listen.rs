@@ -58,6 +58,9 @@ pub struct ListenArgs {
     pub udp_address: Option<std::net::SocketAddr>,
 }
 
+/// Taken beyond what the voice needs when the delay rises (see the delay rule in [`run`]).
+const DELAY_HEADROOM: TimeDelta = TimeDelta::from_millis(30);
+
 /// Runs the listener until it is told to stop.
 pub async fn run(args: ListenArgs) -> Result<()> {
     let clocks = Clocks::start();
@@ -188,19 +191,20 @@ pub async fn run(args: ListenArgs) -> Result<()> {
                 Some(Incoming::Disconnected(why)) => tracing::warn!("disconnected: {why}"),
             },
             _ = delays.tick() => {
-                // Behind the singer by what the voice needs to come in time.
-                // More at once when the voice comes later than that; less only when it has
-                // come well ahead for a while (each change is a drift the follower slews,
-                // a few milliseconds behind while it does).
+                // Behind the singer by what the voice needs to come in time. More at once (a
+                // restart: one skip in the music) when the voice comes later than that: slewed,
+                // a rise of 50 ms takes 20 s with the voice late and dropped all along (a stem
+                // scored 66). With headroom, so that a path's first few holds cost a jump or
+                // two and no more. Less only when it has come well ahead for a while, slewed
+                // (a drift the follower follows a few milliseconds behind).
                 if let Some(needed) = voice.needed_delay() {
                     let now = clocks.net.now();
                     let set = follower.config().extra_delay;
-                    if !delay_known {
-                        // The first estimate: at once (the music ran with no delay till now).
-                        follower.jump_extra_delay(now, needed);
+                    if !delay_known || needed > set {
+                        follower.jump_extra_delay(now, needed + DELAY_HEADROOM);
                         delay_known = true;
-                    } else if needed > set || needed + TimeDelta::from_millis(40) < set {
-                        follower.set_extra_delay(now, needed);
+                    } else if needed + DELAY_HEADROOM + TimeDelta::from_millis(40) < set {
+                        follower.set_extra_delay(now, needed + DELAY_HEADROOM);
                     }
                 }
             }
