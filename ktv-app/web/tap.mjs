@@ -16,9 +16,26 @@ export class AudioTap {
     return this.stop();
   }
 
+  /** The page's clock less the audio clock (ms), from several output timestamps. */
+  async clockOffset() {
+    const context = this.player.context;
+    const offsets = [];
+    // A context that has not output anything yet stamps nothing (performanceTime 0).
+    for (let i = 0; i < 50 && offsets.length < 5; i++) {
+      const stamp = context.getOutputTimestamp();
+      if (stamp.performanceTime) offsets.push(stamp.performanceTime - stamp.contextTime * 1000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    offsets.sort((a, b) => a - b);
+    return offsets[Math.floor(offsets.length / 2)] ?? 0;
+  }
+
   /** Starts recording. */
   async start() {
     const context = this.player.context;
+    // The audio clock drifts against the page's (by 0.05% here): the offset is read at both
+    // ends of a recording and interpolated between them.
+    const startOffset = await this.clockOffset();
     const { output, voiceOutput } = this.player;
     const blocks = [];
     let stop;
@@ -60,30 +77,22 @@ export class AudioTap {
         node.disconnect();
       };
     }
-    this.recording = { blocks, stop };
+    this.recording = { blocks, stop, startOffset };
   }
 
   /**
-   * Stops recording: `{sampleRate, heardAt, samples, voice}`, where `samples` is the music,
-   * `voice` the singer's voice (mono each), and `heardAt` the epoch time (ms) the first
-   * sample is heard.
+   * Stops recording: `{sampleRate, heardAt, heardEnd, samples, voice}`, where `samples` is
+   * the music, `voice` the singer's voice (mono each), and `heardAt` and `heardEnd` the epoch
+   * times (ms) the first and the last sample are heard.
    */
   async stop() {
     const context = this.player.context;
-    const { blocks, stop } = this.recording;
+    const { blocks, stop, startOffset } = this.recording;
     this.recording = null;
     stop();
-    // The audio clock's frames against the page's clock, from several output timestamps.
-    const offsets = [];
-    for (let i = 0; i < 5; i++) {
-      const stamp = context.getOutputTimestamp();
-      offsets.push(stamp.performanceTime - stamp.contextTime * 1000);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    offsets.sort((a, b) => a - b);
-    const offset = offsets[2];
+    const offset = await this.clockOffset();
     const empty = new Float32Array(0);
-    if (!blocks.length) return { sampleRate: context.sampleRate, heardAt: null, samples: empty, voice: empty };
+    if (!blocks.length) return { sampleRate: context.sampleRate, heardAt: null, heardEnd: null, samples: empty, voice: empty };
     const first = blocks[0].frame;
     const last = blocks[blocks.length - 1];
     const length = last.frame + last.music.length - first;
@@ -93,7 +102,8 @@ export class AudioTap {
       samples.set(block.music, block.frame - first);
       voice.set(block.voice, block.frame - first);
     }
-    const heardAt = performance.timeOrigin + offset + (first / context.sampleRate) * 1000;
-    return { sampleRate: context.sampleRate, heardAt, samples, voice };
+    const heardAt = performance.timeOrigin + startOffset + (first / context.sampleRate) * 1000;
+    const heardEnd = performance.timeOrigin + offset + ((first + length - 1) / context.sampleRate) * 1000;
+    return { sampleRate: context.sampleRate, heardAt, heardEnd, samples, voice };
   }
 }

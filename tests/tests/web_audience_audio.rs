@@ -303,6 +303,7 @@ fn check_thin(
 ) -> Option<String> {
     let rate = report["sample_rate"].as_f64()? as u32;
     let heard_at = report["heard_at_epoch_ms"].as_f64()?;
+    let heard_end = report["heard_end_epoch_ms"].as_f64()?;
     let lyrics: Vec<(f64, f64)> = report["lyrics"]
         .as_array()?
         .iter()
@@ -312,6 +313,8 @@ fn check_thin(
         return Some(format!("the thin page played its own song: {report}"));
     }
     let mix = read_f32(&out.join("thin.voice.f32"));
+    // Milliseconds of the page's clock per sample: the audio clock drifts against it.
+    let ms_per_sample = (heard_end - heard_at) / (mix.len().max(2) - 1) as f64;
     let accompaniment = accompaniment_at(rate);
     let errors = |late_ms: f64| -> Vec<f64> {
         let window = rate as usize;
@@ -321,7 +324,7 @@ fn check_thin(
             if piece.iter().map(|x| x * x).sum::<f32>() / (window as f32) < 1e-6 {
                 continue;
             }
-            let at = heard_at + start as f64 * 1000.0 / f64::from(rate);
+            let at = heard_at + start as f64 * ms_per_sample;
             let i = lyrics.partition_point(|(t, _)| *t <= at);
             if i == 0 || i == lyrics.len() || lyrics[i].0 - lyrics[i - 1].0 > 100.0 {
                 continue;
@@ -348,7 +351,8 @@ fn check_thin(
     sorted.sort_by(f64::total_cmp);
     let worst = on_time.iter().fold(0.0f64, |m, e| m.max(e.abs()));
     println!(
-        "thin page ({rate} Hz): lyrics against the mix it plays over {} windows: median {:+.2} ms, |p99| {:.2} ms, max |error| {worst:.2} ms (the same lyrics 80 ms late: |p99| {:.2} ms); voice {}",
+        "thin page ({rate} Hz, its audio clock {:+.0} ppm against the page's): lyrics against the mix it plays over {} windows: median {:+.2} ms, |p99| {:.2} ms, max |error| {worst:.2} ms (the same lyrics 80 ms late: |p99| {:.2} ms); voice {}",
+        (ms_per_sample * f64::from(rate) - 1000.0) * 1000.0,
         on_time.len(),
         percentile(&sorted, 0.5),
         p99(&on_time),

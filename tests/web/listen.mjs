@@ -79,6 +79,7 @@ try {
         secure: isSecureContext,
         sample_rate: window.recorded.sampleRate,
         heard_at_epoch_ms: window.recorded.heardAt,
+        heard_end_epoch_ms: window.recorded.heardEnd,
         thin: k.player.thin,
         lyrics: window.lyricsSeen,
         samples: window.recorded.samples.length,

@@ -191,19 +191,21 @@ pub async fn run(args: ListenArgs) -> Result<()> {
                 Some(Incoming::Disconnected(why)) => tracing::warn!("disconnected: {why}"),
             },
             _ = delays.tick() => {
-                // Behind the singer by what the voice needs to come in time. More at once (a
-                // restart: one skip in the music) when the voice comes later than that: slewed,
-                // a rise of 50 ms takes 20 s with the voice late and dropped all along (a stem
-                // scored 66). With headroom, so that a path's first few holds cost a jump or
-                // two and no more. Less only when it has come well ahead for a while, slewed
-                // (a drift the follower follows a few milliseconds behind).
+                // Behind the singer by what the voice needs to come in time. The first estimate
+                // and any rise over 60 ms at once (a restart: one skip in the music), with
+                // headroom: slewed, a rise of 50 ms takes 20 s with the voice late and dropped
+                // all along (a stem scored 66). Smaller rises slewed (each jump is a skip).
+                // Less only when it has come well ahead for a while, slewed (a drift the
+                // follower follows a few milliseconds behind).
                 if let Some(needed) = voice.needed_delay() {
                     let now = clocks.net.now();
                     let set = follower.config().extra_delay;
-                    if !delay_known || needed > set {
+                    if !delay_known || needed > set + TimeDelta::from_millis(60) {
                         follower.jump_extra_delay(now, needed + DELAY_HEADROOM);
                         delay_known = true;
-                    } else if needed + DELAY_HEADROOM + TimeDelta::from_millis(40) < set {
+                    } else if needed > set
+                        || needed + DELAY_HEADROOM + TimeDelta::from_millis(40) < set
+                    {
                         follower.set_extra_delay(now, needed + DELAY_HEADROOM);
                     }
                 }

@@ -106,6 +106,17 @@ export class Follower {
     }
   }
 
+  /** Moves to `delay` at once (a restart), however small the change (the crate's
+   *  `jump_extra_delay`). */
+  jumpExtraDelay(now, delay) {
+    this.advance(now);
+    this.config.extra_delay = delay;
+    if (this.extra !== delay) {
+      this.extra = delay;
+      this.restart(now);
+    }
+  }
+
   advance(now) {
     // A clock that stepped back is taken as it is: nothing slews backwards in time.
     const elapsed = Math.max(now - this.lastNow, 0);
