@@ -235,22 +235,7 @@ impl Service {
 impl Service {
     /// The service's CPU time so far (user + system), in seconds.
     fn cpu_seconds(&self) -> f64 {
-        let stat =
-            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
-        // Fields after the command name (which may hold spaces): state is the first, utime
-        // and stime the 12th and 13th, in USER_HZ ticks (100 a second on Linux).
-        let fields: Vec<&str> = stat
-            .rsplit_once(')')
-            .map_or("", |(_, rest)| rest)
-            .split_whitespace()
-            .collect();
-        let ticks = |i: usize| {
-            fields
-                .get(i)
-                .and_then(|f| f.parse::<f64>().ok())
-                .unwrap_or(0.0)
-        };
-        (ticks(11) + ticks(12)) / 100.0
+        ktv_tests::process::cpu_seconds(self.child.id())
     }
 }
 

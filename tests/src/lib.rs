@@ -8,3 +8,4 @@ pub mod analysis;
 pub mod process;
 pub mod singing;
 pub mod stems;
+pub mod voice_room;

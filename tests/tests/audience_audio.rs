@@ -16,9 +16,10 @@
 use std::time::Duration;
 
 use ktv_tests::analysis::decode_file_at;
-use ktv_tests::process::{KtvProcess, Signal, free_port, http_call, workspace_root};
-use ktv_tests::stems::{Stems, cpu_seconds, percentile};
-use serde_json::{Value, json};
+use ktv_tests::process::{KtvProcess, Signal, cpu_seconds, workspace_root};
+use ktv_tests::stems::{Stems, percentile};
+use ktv_tests::voice_room::{VoiceRoom, guide};
+
 use sync::sim::Path as NetPath;
 
 const SONG: &str = "susanna";
@@ -27,47 +28,13 @@ const RATE: u32 = 48_000;
 const BOUND_MS: f64 = 20.0;
 const LISTENERS: usize = 3;
 
-fn post(base: &str, path: &str, bearer: Option<&str>, body: Value) -> Value {
-    let (status, text) = http_call(
-        "POST",
-        &format!("{base}{path}"),
-        bearer,
-        Some(&body.to_string()),
-    )
-    .expect("the service answers");
-    assert!((200..300).contains(&status), "POST {path}: {status} {text}");
-    serde_json::from_str(&text).unwrap_or(Value::Null)
-}
-
 #[test]
 fn listeners_hear_the_singer_in_time_with_the_music() {
     let dir = std::env::temp_dir().join(format!("ktv-audience-audio-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let port = free_port();
-    let bind = format!("127.0.0.1:{port}");
-    let mut service = KtvProcess::spawn(&[
-        "serve",
-        "--bind",
-        &bind,
-        "--database",
-        dir.join("ktv.db").to_str().unwrap(),
-    ]);
-    service
-        .wait_for_line(Duration::from_secs(30), |l| {
-            l.contains("http://").then_some(())
-        })
-        .unwrap_or_else(|e| panic!("ktv serve printed no URL ({e}): {}", service.stderr()));
-    let base = format!("http://{bind}");
-    let created = post(
-        &base,
-        "/api/rooms",
-        None,
-        json!({"name": "Voices", "owner_name": "Olga"}),
-    );
-    let room = created["room"].as_str().unwrap().to_owned();
-    let token = created["join_token"].as_str().unwrap().to_owned();
-
+    let voices = VoiceRoom::start(&dir);
+    let (bind, room, token) = (&voices.bind, &voices.room, &voices.token);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let lossy = NetPath {
         duplicate: 0.0,
@@ -108,9 +75,9 @@ fn listeners_hear_the_singer_in_time_with_the_music() {
                 "--server",
                 &proxy,
                 "--room",
-                &room,
+                room,
                 "--token",
-                &token,
+                token,
                 "--offline",
                 "--stems",
                 stems(i).to_str().unwrap(),
@@ -131,34 +98,7 @@ fn listeners_hear_the_singer_in_time_with_the_music() {
         })
         .collect();
     let spawned = std::time::Instant::now();
-    let guide = workspace_root().join(format!("assets/{SONG}/guide.wav"));
-    let mut sing = KtvProcess::spawn(&[
-        "sing",
-        "--server",
-        &base,
-        "--room",
-        &room,
-        "--token",
-        &token,
-        "--name",
-        "Sam",
-        "--offline",
-        "--mic",
-        guide.to_str().unwrap(),
-        "--request",
-        SONG,
-        "--songs",
-        "1",
-        "--cache",
-        dir.join("cache-singer").to_str().unwrap(),
-    ]);
-    let score: f64 = sing
-        .wait_for_line(Duration::from_secs(150), |l| {
-            l.strip_prefix(&format!("finished {SONG} score "))
-                .and_then(|s| s.parse().ok())
-        })
-        .unwrap_or_else(|e| panic!("the singer never finished ({e}): {}", sing.stderr()));
-    println!("the singer's live score {score:.1}");
+    voices.sing(SONG, &dir.join("cache-singer"));
     std::thread::sleep(Duration::from_secs(1));
     // Each listener's CPU over the song (fetching, following, decoding, mixing, recording).
     let wall = spawned.elapsed().as_secs_f64();
@@ -174,7 +114,7 @@ fn listeners_hear_the_singer_in_time_with_the_music() {
         &workspace_root().join(format!("assets/{SONG}/accompaniment.ogg")),
         RATE,
     );
-    let dry_voice = decode_file_at(&guide, RATE);
+    let dry_voice = decode_file_at(&guide(SONG), RATE);
     let lyrics =
         ktv_app::library::song_lyrics(&workspace_root().join(format!("assets/{SONG}"))).unwrap();
     for (i, listener) in listeners.iter_mut().enumerate() {
@@ -271,10 +211,7 @@ fn a_late_voice_reads_as_late() {
         &workspace_root().join(format!("assets/{SONG}/accompaniment.ogg")),
         RATE,
     );
-    let dry = decode_file_at(
-        &workspace_root().join(format!("assets/{SONG}/guide.wav")),
-        RATE,
-    );
+    let dry = decode_file_at(&guide(SONG), RATE);
     let lead = 2 * RATE as usize;
     let late = (0.06 * f64::from(RATE)) as usize;
     let stem_music: Vec<f32> = std::iter::repeat_n(0.0, lead)

@@ -18,8 +18,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ktv_tests::analysis::decode_file_at;
-use ktv_tests::process::{KtvProcess, free_port, http_call, workspace_root};
-use ktv_tests::stems::{Stems, percentile, tree_cpu_seconds};
+use ktv_tests::process::{tree_cpu_seconds, workspace_root};
+use ktv_tests::stems::{Stems, percentile};
+use ktv_tests::voice_room::{VoiceRoom, guide};
 use serde_json::{Value, json};
 use sync::sim::Path as NetPath;
 
@@ -28,18 +29,6 @@ const SONG: &str = "susanna";
 const BOUND_MS: f64 = 20.0;
 /// The bound on a thin client's lyrics against the stream it plays.
 const THIN_BOUND_MS: f64 = 50.0;
-
-fn post(base: &str, path: &str, body: Value) -> Value {
-    let (status, text) = http_call(
-        "POST",
-        &format!("{base}{path}"),
-        None,
-        Some(&body.to_string()),
-    )
-    .expect("the service answers");
-    assert!((200..300).contains(&status), "POST {path}: {status} {text}");
-    serde_json::from_str(&text).unwrap_or(Value::Null)
-}
 
 fn read_f32(path: &Path) -> Vec<f32> {
     std::fs::read(path)
@@ -71,28 +60,8 @@ fn pages_hear_the_singer_in_time_with_the_music() {
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).unwrap();
 
-    let bind = format!("127.0.0.1:{}", free_port());
-    let mut service = KtvProcess::spawn(&[
-        "serve",
-        "--bind",
-        &bind,
-        "--database",
-        dir.join("ktv.db").to_str().unwrap(),
-    ]);
-    service
-        .wait_for_line(Duration::from_secs(30), |l| {
-            l.contains("http://").then_some(())
-        })
-        .unwrap_or_else(|e| panic!("ktv serve printed no URL ({e}): {}", service.stderr()));
-    let base = format!("http://{bind}");
-    let created = post(
-        &base,
-        "/api/rooms",
-        json!({"name": "Voices", "owner_name": "Olga"}),
-    );
-    let room = created["room"].as_str().unwrap().to_owned();
-    let token = created["join_token"].as_str().unwrap().to_owned();
-
+    let voices = VoiceRoom::start(&dir);
+    let (bind, room, token) = (&voices.bind, &voices.room, &voices.token);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let lossy = NetPath {
         duplicate: 0.0,
@@ -159,34 +128,7 @@ fn pages_hear_the_singer_in_time_with_the_music() {
 
     let started = Instant::now();
     let cpu_before = tree_cpu_seconds(driver.id());
-    let guide = workspace_root().join(format!("assets/{SONG}/guide.wav"));
-    let mut sing = KtvProcess::spawn(&[
-        "sing",
-        "--server",
-        &base,
-        "--room",
-        &room,
-        "--token",
-        &token,
-        "--name",
-        "Sam",
-        "--offline",
-        "--mic",
-        guide.to_str().unwrap(),
-        "--request",
-        SONG,
-        "--songs",
-        "1",
-        "--cache",
-        dir.join("cache-singer").to_str().unwrap(),
-    ]);
-    let score: f64 = sing
-        .wait_for_line(Duration::from_secs(150), |l| {
-            l.strip_prefix(&format!("finished {SONG} score "))
-                .and_then(|s| s.parse().ok())
-        })
-        .unwrap_or_else(|e| panic!("the singer never finished ({e}): {}", sing.stderr()));
-    println!("the singer's live score {score:.1}");
+    voices.sing(SONG, &dir.join("cache-singer"));
     std::thread::sleep(Duration::from_secs(1));
     // The browser's CPU over the song, its pages together (every process of chromium's).
     let browser_cpu =
@@ -242,7 +184,7 @@ fn pages_hear_the_singer_in_time_with_the_music() {
         let music = read_f32(&out.join(format!("{name}.music.f32")));
         let voice = read_f32(&out.join(format!("{name}.voice.f32")));
         let accompaniment = accompaniment_at(rate);
-        let dry = decode_file_at(&guide, rate);
+        let dry = decode_file_at(&guide(SONG), rate);
         let judged = Stems {
             music: &music,
             voice: &voice,
