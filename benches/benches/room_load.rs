@@ -19,7 +19,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use ktv_tests::process::{http_call, ktv_binary};
+use ktv_tests::process::{http_call, ktv_binary, serving_url};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -195,12 +195,7 @@ impl Service {
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = std::io::BufReader::new(stdout).lines();
         let base = lines
-            .find_map(|l| {
-                l.ok()?
-                    .split_whitespace()
-                    .find(|w| w.starts_with("http://"))
-                    .map(|u| u.trim_end_matches('/').to_owned())
-            })
+            .find_map(|l| serving_url(&l.ok()?))
             .expect("ktv serve printed its URL");
         Service { child, base }
     }

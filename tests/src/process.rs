@@ -4,7 +4,7 @@ use std::io::{BufRead, BufReader, Read};
 
 pub use nix::sys::signal::Signal;
 use nix::unistd::Pid;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::{Duration, Instant};
@@ -26,7 +26,7 @@ fn build_ktv() -> PathBuf {
         .args([
             "build",
             "--package",
-            "ktv-app",
+            "ktv",
             "--bin",
             "ktv",
             "--message-format=json",
@@ -95,6 +95,25 @@ pub fn run_ktv(args: &[&str]) -> Finished {
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
+}
+
+/// The URL in `ktv serve`'s "ktv is serving URL" line (the contract with scripts and tests),
+/// without a trailing slash; `None` for other lines.
+pub fn serving_url(line: &str) -> Option<String> {
+    line.split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .map(|u| u.trim_end_matches('/').to_owned())
+}
+
+/// Starts `ktv serve --bind BIND --database DATABASE` and waits for its URL; panics with
+/// what it said on stderr if it prints none within 30 s.
+pub fn serve(bind: &str, database: &Path) -> (KtvProcess, String) {
+    let database = database.to_str().expect("a UTF-8 database path");
+    let mut process = KtvProcess::spawn(&["serve", "--bind", bind, "--database", database]);
+    let url = process
+        .wait_for_line(Duration::from_secs(30), serving_url)
+        .unwrap_or_else(|e| panic!("ktv serve printed no URL ({e}): {}", process.stderr()));
+    (process, url)
 }
 
 /// A `ktv` child process, killed when dropped unless it was waited for.

@@ -2,9 +2,9 @@
 //! melodies and voices: random melodies, their reference notes and lyrics lines, and the
 //! truth of what was sung.
 
-use ktv_app::demo_songs::rng::Rng;
-use ktv_app::demo_songs::score::{SungNote, Vowel};
-use ktv_app::demo_songs::voice::{self, Timbre};
+use demo_songs::rng::Rng;
+use demo_songs::score::{SungNote, Vowel};
+use demo_songs::voice::{self, Timbre};
 use lyrics::{LineBuilder, Lyrics, NoteKind, Pitch, ReferenceNote, SongTime, Voice, WordTiming};
 
 /// The engine rate the tests sing at.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::process::{KtvProcess, free_port, http_call, workspace_root};
+use crate::process::{KtvProcess, free_port, http_call, serve, workspace_root};
 
 /// The service and its room.
 pub struct VoiceRoom {
@@ -26,18 +26,7 @@ impl VoiceRoom {
     /// Starts the service on a free port with its database in `dir`, and creates a room.
     pub fn start(dir: &Path) -> VoiceRoom {
         let bind = format!("127.0.0.1:{}", free_port());
-        let mut service = KtvProcess::spawn(&[
-            "serve",
-            "--bind",
-            &bind,
-            "--database",
-            dir.join("ktv.db").to_str().unwrap(),
-        ]);
-        service
-            .wait_for_line(Duration::from_secs(30), |l| {
-                l.contains("http://").then_some(())
-            })
-            .unwrap_or_else(|e| panic!("ktv serve printed no URL ({e}): {}", service.stderr()));
+        let (service, _) = serve(&bind, &dir.join("ktv.db"));
         let base = format!("http://{bind}");
         let body = json!({"name": "Voices", "owner_name": "Olga"}).to_string();
         let (status, text) = http_call("POST", &format!("{base}/api/rooms"), None, Some(&body))

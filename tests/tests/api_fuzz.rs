@@ -5,9 +5,8 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::time::Duration;
 
-use ktv_tests::process::{KtvProcess, http_call};
+use ktv_tests::process::{http_call, serve};
 use serde_json::Value;
 
 fn schemathesis() -> PathBuf {
@@ -25,20 +24,7 @@ fn generated_requests_never_get_a_server_error() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let database = dir.join("ktv.db");
-    let mut server = KtvProcess::spawn(&[
-        "serve",
-        "--bind",
-        "127.0.0.1:0",
-        "--database",
-        database.to_str().unwrap(),
-    ]);
-    let url = server
-        .wait_for_line(Duration::from_secs(30), |line| {
-            line.split_whitespace()
-                .find(|w| w.starts_with("http://"))
-                .map(|u| u.trim_end_matches('/').to_owned())
-        })
-        .expect("ktv serve printed its URL");
+    let (_server, url) = serve("127.0.0.1:0", &database);
     let (status, body) = http_call(
         "POST",
         &format!("{url}/api/rooms"),

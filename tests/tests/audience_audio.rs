@@ -116,7 +116,8 @@ fn listeners_hear_the_singer_in_time_with_the_music() {
     );
     let dry_voice = decode_file_at(&guide(SONG), RATE);
     let lyrics =
-        ktv_app::library::song_lyrics(&workspace_root().join(format!("assets/{SONG}"))).unwrap();
+        room_service::library::song_lyrics(&workspace_root().join(format!("assets/{SONG}")))
+            .unwrap();
     for (i, listener) in listeners.iter_mut().enumerate() {
         assert!(
             listener.wait_timeout(Duration::from_secs(10)).is_some(),

@@ -310,8 +310,8 @@ fn tracks_are_in_step_and_durations_are_right() {
 
 #[test]
 fn guide_vocals_sound_sung() {
-    use ktv_app::demo_songs::score::Vowel;
-    let scores = ktv_app::demo_songs::scores();
+    use demo_songs::score::Vowel;
+    let scores = demo_songs::scores();
     let mut report = Vec::new();
     for song in songs() {
         let id = song.manifest.id.clone();

@@ -14,7 +14,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ktv_tests::process::{KtvProcess, Signal, free_port, http_call, workspace_root};
+use ktv_tests::process::{KtvProcess, Signal, free_port, http_call, serve, workspace_root};
 use serde_json::{Value, json};
 use sync::TimeDelta;
 use sync::sim::Path as NetPath;
@@ -58,18 +58,7 @@ struct Service {
 impl Service {
     fn start(port: u16, database: &Path) -> Service {
         let bind = format!("127.0.0.1:{port}");
-        let mut process = KtvProcess::spawn(&[
-            "serve",
-            "--bind",
-            &bind,
-            "--database",
-            database.to_str().unwrap(),
-        ]);
-        process
-            .wait_for_line(Duration::from_secs(30), |l| {
-                l.contains("http://").then_some(())
-            })
-            .unwrap_or_else(|e| panic!("ktv serve printed no URL ({e}): {}", process.stderr()));
+        let (process, _) = serve(&bind, database);
         Service {
             base: format!("http://{bind}"),
             port,

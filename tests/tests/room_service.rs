@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ktv_tests::process::{KtvProcess, Signal, http_call};
+use ktv_tests::process::{KtvProcess, Signal, http_call, serve};
 use serde_json::{Value, json};
 
 struct Server {
@@ -22,20 +22,7 @@ fn database(name: &str) -> PathBuf {
 }
 
 fn start(database: &std::path::Path) -> Server {
-    let mut process = KtvProcess::spawn(&[
-        "serve",
-        "--bind",
-        "127.0.0.1:0",
-        "--database",
-        database.to_str().unwrap(),
-    ]);
-    let url = process
-        .wait_for_line(Duration::from_secs(30), |line| {
-            line.split_whitespace()
-                .find(|w| w.starts_with("http://"))
-                .map(|u| u.trim_end_matches('/').to_owned())
-        })
-        .unwrap_or_else(|e| panic!("ktv serve printed no URL ({e:?}): {}", process.stderr()));
+    let (process, url) = serve("127.0.0.1:0", database);
     Server { process, url }
 }
 

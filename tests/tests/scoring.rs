@@ -3,7 +3,7 @@
 //! Normal, the demo songs' own guide vocals, and microphone-delay calibration. Every check has
 //! a changed input that must fail it.
 
-use ktv_app::demo_songs::voice::Timbre;
+use demo_songs::voice::Timbre;
 use ktv_tests::analysis;
 use ktv_tests::singing::{self, RATE, TestSong};
 use lyrics::{Hint, SongTime, Voice};

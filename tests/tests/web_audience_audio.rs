@@ -154,7 +154,8 @@ fn pages_hear_the_singer_in_time_with_the_music() {
     );
 
     let lyrics =
-        ktv_app::library::song_lyrics(&workspace_root().join(format!("assets/{SONG}"))).unwrap();
+        room_service::library::song_lyrics(&workspace_root().join(format!("assets/{SONG}")))
+            .unwrap();
     let accompaniment_at = |rate: u32| {
         decode_file_at(
             &workspace_root().join(format!("assets/{SONG}/accompaniment.ogg")),

@@ -1,4 +1,4 @@
-//! The web page's follower (`ktv-app/web/sync/`, JavaScript) replays the sync crate's
+//! The web page's follower (`room-service/web/sync/`, JavaScript) replays the sync crate's
 //! conformance vectors under node and makes exactly the Rust follower's decisions, output for
 //! output; a vector changed in one bit must make it fail.
 
@@ -12,7 +12,7 @@ fn replay(vectors: &str) -> std::process::Output {
     let file = dir.join(format!("vectors-{}.json", vectors.len()));
     std::fs::write(&file, vectors).unwrap();
     let output = Command::new("node")
-        .arg(workspace_root().join("ktv-app/web/sync/replay.mjs"))
+        .arg(workspace_root().join("room-service/web/sync/replay.mjs"))
         .arg(&file)
         .output()
         .expect("node is installed by scripts/setup");

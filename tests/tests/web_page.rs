@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use ktv_tests::process::{KtvProcess, http_call, workspace_root};
+use ktv_tests::process::{KtvProcess, http_call, serve, workspace_root};
 use serde_json::{Value, json};
 use sync::net::peer::{Control, Link, Peer};
 use sync::net::{NetClock, RealTimePlayer};
@@ -37,20 +37,7 @@ struct Server {
 impl Server {
     fn start(dir: &Path) -> Server {
         let database = dir.join("ktv.db");
-        let mut process = KtvProcess::spawn(&[
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--database",
-            database.to_str().unwrap(),
-        ]);
-        let url = process
-            .wait_for_line(Duration::from_secs(30), |line| {
-                line.split_whitespace()
-                    .find(|w| w.starts_with("http://"))
-                    .map(|u| u.trim_end_matches('/').to_owned())
-            })
-            .unwrap_or_else(|e| panic!("ktv serve printed no URL ({e:?}): {}", process.stderr()));
+        let (process, url) = serve("127.0.0.1:0", &database);
         Server {
             _process: process,
             url,

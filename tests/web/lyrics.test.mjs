@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Unit checks of the page's lyrics model (ktv-app/web/lyrics.mjs) under node: word text from
+// Unit checks of the page's lyrics model (room-service/web/lyrics.mjs) under node: word text from
 // UTF-8 byte spans (CJK and Latin), the two rows alternating as lines are sung, word progress.
 
 import assert from 'node:assert/strict';
-import { prepareLyrics, visibleLines, lineAt, currentWord, wordProgress } from '../../ktv-app/web/lyrics.mjs';
+import { prepareLyrics, visibleLines, lineAt, currentWord, wordProgress } from '../../room-service/web/lyrics.mjs';
 
 const model = {
   meta: { title: '茉莉花' },

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Unit checks of the page's voice frame reader (ktv-app/web/voice.mjs) under node, on frames
+// Unit checks of the page's voice frame reader (room-service/web/voice.mjs) under node, on frames
 // the sync crate wrote (tests/tests/web_audience_audio.rs writes them to the file given):
 // every field read as written, and damaged messages (cut short, a byte added, another message
 // type) read as nothing rather than as a wrong frame.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseVoiceFrame } from '../../ktv-app/web/voice.mjs';
+import { parseVoiceFrame } from '../../room-service/web/voice.mjs';
 
 const vectors = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 assert.ok(vectors.length >= 3);

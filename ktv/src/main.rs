@@ -1,0 +1,209 @@
+//! The `ktv` command: the room service, the headless singer and listener, and the offline
+//! tools. It parses arguments and wires the crates that do the work: `room-service`,
+//! `room-client`, `demo-songs`, and the engine, lyrics, scoring and render crates for the
+//! tools (one module each here).
+
+#![warn(clippy::unwrap_used)] // input data must never panic the process
+
+mod client_args;
+mod lyrics_tool;
+mod mix_tool;
+mod score_tool;
+mod shutdown;
+mod video_tool;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tokio::net::TcpListener;
+
+use shutdown::shutdown_signal;
+
+/// ktv: an open karaoke (KTV) engine service.
+#[derive(Debug, Parser)]
+#[command(name = "ktv", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the song library over HTTP.
+    Serve(ServeArgs),
+    /// Sing in a room, headless: take your next queued song, play it through the engine
+    /// with its key, tempo and track, score it live and keep the room in step.
+    Sing(client_args::SingOptions),
+    /// Listen in a room, headless: play the song on stage locally, in step with the singer.
+    Listen(client_args::ListenOptions),
+    /// Check, convert and inspect lyrics files.
+    #[command(subcommand)]
+    Lyrics(lyrics_tool::LyricsCommand),
+    /// Generate the demo song library (audio, lyrics, videos, song.toml) from its scores.
+    DemoSongs(DemoSongsArgs),
+    /// Score a recording of a song's vocal against its reference melody.
+    Score(score_tool::ScoreArgs),
+    /// Render a performance offline through the engine to a WAV or FLAC file: the song in a
+    /// track mode, key and tempo, with a recording of the singer as the microphone.
+    Mix(mix_tool::MixArgs),
+    /// Render a song's lyric video with its audio to MP4 (or one frame to PNG with --at), on
+    /// the GPU or, without one, on the CPU (Mesa's lavapipe).
+    Render(video_tool::VideoArgs),
+}
+
+/// What `ktv serve` was asked for.
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "0.0.0.0:8080")]
+    bind: SocketAddr,
+    /// The song library folder (one sub-folder with a song.toml per song).
+    #[arg(long, env = "KTV_LIBRARY", default_value_os_t = default_library())]
+    library: PathBuf,
+    /// The SQLite database of rooms, queues and results (created if missing).
+    #[arg(long, env = "KTV_DATABASE", default_value_os_t = default_database())]
+    database: PathBuf,
+}
+
+/// What `ktv demo-songs` was asked for.
+#[derive(Debug, clap::Args)]
+struct DemoSongsArgs {
+    /// The library folder to write.
+    #[arg(long, default_value_os_t = default_library())]
+    out: PathBuf,
+    /// The seed of every random choice (voice, drums).
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+    /// Only this song.
+    #[arg(long)]
+    only: Option<String>,
+}
+
+/// The demo songs bundled with the source tree.
+fn default_library() -> PathBuf {
+    // At run time first: cargo sets it for `cargo run`, and a target folder shared between
+    // checkouts may hold a binary built in another one.
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+        .join("../assets")
+}
+
+fn main() {
+    if let Err(error) = run(Cli::parse()) {
+        // `{:#}` prints the chain of causes on one line: what failed, and why.
+        eprintln!("error: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new(
+                    "info,symphonia_core=error,symphonia_bundle_mp3=error,symphonia_format_ogg=warn,symphonia_format_isomp4=warn",
+                )
+            }),
+        )
+        .init();
+    let runtime = || tokio::runtime::Runtime::new().context("cannot start the async runtime");
+    match cli.command {
+        Command::Serve(args) => runtime()?.block_on(serve(args)),
+        Command::Sing(options) => {
+            let args = options.into_args()?;
+            runtime()?.block_on(room_client::sing::run(args, shutdown_signal()))?;
+            Ok(())
+        }
+        Command::Listen(options) => {
+            let args = options.into_args()?;
+            runtime()?.block_on(room_client::listen::run(args, shutdown_signal()))?;
+            Ok(())
+        }
+        Command::Lyrics(command) => lyrics_tool::run(command),
+        Command::DemoSongs(DemoSongsArgs { out, seed, only }) => {
+            let songs = demo_songs::generate(&out, seed, only.as_deref(), |id| {
+                eprintln!("generating {id}…");
+            })?;
+            for song in songs {
+                println!(
+                    "{:<10} {:>6.2} s  accompaniment {:+.1} LUFS, original {:+.1} LUFS",
+                    song.id, song.duration, song.loudness.accompaniment, song.loudness.original
+                );
+            }
+            Ok(())
+        }
+        Command::Score(args) => score_tool::run(&args),
+        Command::Render(args) => {
+            let bar = progress_bar(format!("rendering {}", args.out.display()));
+            let said = video_tool::run(&args, |done| {
+                bar.set_position((done * 1000.0) as u64);
+            });
+            bar.finish_and_clear();
+            // A stream on standard output keeps it clean: the summary goes to stderr.
+            if args.out.as_os_str() == "-" {
+                eprintln!("{}", said?);
+            } else {
+                println!("{}", said?);
+            }
+            Ok(())
+        }
+        Command::Mix(args) => mix_tool::run(args),
+    }
+}
+
+/// A progress bar for a render, in thousandths.
+fn progress_bar(message: String) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(1000).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {percent}% {elapsed} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(message);
+    bar
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let ServeArgs {
+        bind,
+        library,
+        database,
+    } = args;
+    let listener = TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind}"))?;
+    let local = listener
+        .local_addr()
+        .context("cannot read the bound address")?;
+    let library = std::fs::canonicalize(&library).unwrap_or(library);
+    // The URL line is the contract with scripts and tests: they wait for it on stdout.
+    let url = room_service::lan::url(local);
+    println!("ktv is serving {url}");
+    if local.ip().is_unspecified() {
+        // Phones on the same network scan this to open the page.
+        if let Some(qr) = room_service::lan::terminal_qr(&url) {
+            eprintln!("{qr}scan to open {url} on a phone on this network");
+        }
+    }
+    room_service::serve(
+        room_service::ServeConfig { library, database },
+        listener,
+        shutdown_signal(),
+    )
+    .await?;
+    tracing::info!("shut down cleanly");
+    Ok(())
+}
+
+/// `$XDG_DATA_HOME/ktv/ktv.db`, else `~/.local/share/ktv/ktv.db`, else `./ktv.db`.
+fn default_database() -> PathBuf {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share")));
+    match data {
+        Some(dir) => dir.join("ktv").join("ktv.db"),
+        None => PathBuf::from("ktv.db"),
+    }
+}

@@ -1,0 +1,365 @@
+//! The HTTP service: routes, shared state and the serve loop.
+//!
+//! [`serve`] runs until its shutdown future completes, then stops accepting, lets requests in
+//! flight finish and returns. Tests pass a listener bound to `127.0.0.1:0`.
+
+mod api;
+#[cfg(test)]
+mod api_tests;
+mod error;
+mod openapi;
+mod page;
+mod songs;
+mod udp;
+mod ws;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::Html;
+use axum::routing::{delete, get, post};
+use tokio::net::TcpListener;
+use tokio::sync::broadcast;
+use tokio_util::task::AbortOnDropHandle;
+
+pub use api::{Caller, now_ms};
+
+use crate::library::{self, SongEntry};
+use crate::room::Effect;
+use crate::room::registry::Registry;
+use crate::store::{SqliteStore, Store};
+use crate::{Error, Result};
+
+/// What the service serves.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// The song library folder: one sub-folder with a `song.toml` per song.
+    pub library: PathBuf,
+    /// The SQLite database file (created if missing).
+    pub database: PathBuf,
+}
+
+/// "Up next" shows (and the next song is locked) this long before a song ends (ms).
+pub const UP_NEXT_MS: u64 = 30_000;
+
+/// A singer whose client has been silent this long loses the stage (ms).
+pub const HEARTBEAT_TIMEOUT_MS: u64 = 15_000;
+
+/// Sync messages buffered per member before a slow one is dropped.
+const RELAY_BUFFER: usize = 512;
+
+/// State shared by every request; cheap to clone.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    library: PathBuf,
+    songs: Arc<Vec<SongEntry>>,
+    rooms: Arc<Registry>,
+    store: Arc<SqliteStore>,
+    /// The rooms' time reference (answers clock pings).
+    clock: sync::net::NetClock,
+    relays: Arc<Mutex<HashMap<String, broadcast::Sender<Arc<ws::Relayed>>>>>,
+    /// The singer's audio over UDP, where the port could be bound.
+    udp: Option<Arc<udp::AudioUdp>>,
+}
+
+impl AppState {
+    /// The room's sync relay.
+    fn relay(&self, room: &str) -> Result<broadcast::Sender<Arc<ws::Relayed>>> {
+        let mut relays = self
+            .relays
+            .lock()
+            .map_err(|_| Error::Internal("the relay table's lock was poisoned".into()))?;
+        Ok(relays
+            .entry(room.to_owned())
+            .or_insert_with(|| broadcast::channel(RELAY_BUFFER).0)
+            .clone())
+    }
+}
+
+/// Builds the router.
+fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/songs", get(songs::list))
+        .route("/songs/{song}", get(songs::details))
+        .route("/songs/{song}/lyrics", get(songs::lyrics))
+        .route("/songs/{song}/media/{kind}", get(songs::media))
+        .route("/songs/{song}/leaderboard", get(api::leaderboard))
+        .route("/rooms", post(api::create_room))
+        .route("/rooms/{room}", get(api::get_room))
+        .route("/rooms/{room}/members", post(api::join_room))
+        .route("/rooms/{room}/members/{member}", delete(api::remove_member))
+        .route("/rooms/{room}/seats", post(api::take_seat))
+        .route("/rooms/{room}/seats/mine", delete(api::leave_seat))
+        .route("/rooms/{room}/seats/{seat}", delete(api::free_seat))
+        .route("/rooms/{room}/seats/{seat}/mute", post(api::mute_seat))
+        .route("/rooms/{room}/queue", post(api::request_song))
+        .route("/rooms/{room}/queue/{request}", delete(api::remove_request))
+        .route("/rooms/{room}/queue/{request}/pin", post(api::pin_request))
+        .route(
+            "/rooms/{room}/queue/{request}/move",
+            post(api::move_request),
+        )
+        .route("/rooms/{room}/skip", post(api::skip))
+        .route("/rooms/{room}/controls", post(api::control))
+        .route("/rooms/{room}/performance/heartbeat", post(api::heartbeat))
+        .route("/rooms/{room}/performance/finished", post(api::finished))
+        .route("/rooms/{room}/history", get(api::history))
+        .route("/rooms/{room}/ws", get(ws::connect))
+        .route("/sync/config", get(sync_config))
+        .route("/qr.svg", get(page::qr_svg))
+        .route("/openapi.json", get(openapi_json))
+        .fallback(api::not_found);
+    Router::new()
+        .route("/", get(index))
+        .route("/web/{*path}", get(page::asset))
+        .nest("/api", api)
+        .with_state(state)
+}
+
+/// `GET /api/sync/config`: the rules a listener follows the singer by (the `sync` crate's
+/// follower configuration), so the web page's port of the follower runs with the same numbers.
+#[utoipa::path(get, path = "/api/sync/config", responses((status = 200, description = "the sync crate's FollowerConfig", body = Object)))]
+pub(crate) async fn sync_config() -> axum::Json<sync::FollowerConfig> {
+    axum::Json(sync::FollowerConfig::default())
+}
+
+async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
+    use utoipa::OpenApi;
+    axum::Json(openapi::ApiDoc::openapi())
+}
+
+/// Scans the library, opens the database and loads its rooms, then serves HTTP on `listener`
+/// until `shutdown` completes.
+pub async fn serve(
+    config: ServeConfig,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    let mut state = state(&config).await?;
+    // UDP beside TCP, on the same port: the audio path for clients that can use it. The
+    // service runs without it if the port is taken.
+    let udp = match listener.local_addr() {
+        Ok(address) => match udp::AudioUdp::bind(address, state.clock.clone()).await {
+            Ok(udp) => Some(Arc::new(udp)),
+            Err(e) => {
+                tracing::warn!("no UDP audio path on {address}: {e}");
+                None
+            }
+        },
+        Err(_) => None,
+    };
+    // The background tasks stop when their handles drop: when serving ends, and also when
+    // this future is dropped before it does.
+    let _udp_task = udp
+        .clone()
+        .map(|udp| AbortOnDropHandle::new(tokio::spawn(udp.serve())));
+    state.udp = udp;
+    let _housekeeping = AbortOnDropHandle::new(tokio::spawn(housekeeping(state.clone())));
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(Error::Serve)
+}
+
+/// The service's state: the library scanned, the rooms loaded.
+async fn state(config: &ServeConfig) -> Result<AppState> {
+    let songs = library::scan(&config.library)?;
+    for song in &songs {
+        if let Some(problem) = &song.problem {
+            tracing::warn!(song = %song.id, "{problem}");
+        }
+    }
+    tracing::info!(
+        songs = songs.len(),
+        library = %config.library.display(),
+        "song library scanned"
+    );
+    let store = SqliteStore::open(&config.database).await?;
+    let rooms = Registry::default();
+    let now = now_ms();
+    for mut room in store.load_rooms().await? {
+        room.restored(now);
+        rooms.insert(room)?;
+    }
+    Ok(AppState {
+        library: config.library.clone(),
+        songs: Arc::new(songs),
+        rooms: Arc::new(rooms),
+        store: Arc::new(store),
+        clock: room_clock(),
+        relays: Arc::default(),
+        udp: None,
+    })
+}
+
+/// Where the rooms' clock reads zero: 2026-01-01T00:00:00Z on the wall clock.
+const ROOM_CLOCK_EPOCH_SECS: u64 = 1_767_225_600;
+
+/// The rooms' clock: the wall clock's microseconds since [`ROOM_CLOCK_EPOCH_SECS`] when the
+/// service starts, then the monotonic clock. A restarted service reads on where the last one
+/// left off, so the clock estimates of the singer and every listener survive the restart
+/// (a clock that restarted at zero would look to them like a jump of the service's uptime).
+/// Values stay far below 2^53 µs, exact in the web page's numbers, for centuries.
+fn room_clock() -> sync::net::NetClock {
+    let epoch = std::time::UNIX_EPOCH + Duration::from_secs(ROOM_CLOCK_EPOCH_SECS);
+    let since = std::time::SystemTime::now()
+        .duration_since(epoch)
+        .unwrap_or_default();
+    let offset = sync::TimeDelta::from_micros(i64::try_from(since.as_micros()).unwrap_or(0));
+    sync::net::NetClock::new(
+        std::time::Instant::now(),
+        sync::sim::HostClock {
+            offset,
+            ..Default::default()
+        },
+    )
+}
+
+/// Once a second: ends performances whose singer went silent; once a minute: closes rooms
+/// idle past their expiry.
+async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut seconds = 0u64;
+    loop {
+        tick.tick().await;
+        seconds += 1;
+        let now = now_ms();
+        for id in state.rooms.ids().unwrap_or_default() {
+            let Ok(live) = state.rooms.get(&id) else {
+                continue;
+            };
+            let ended = live.act(
+                |room| match room.check_heartbeat(HEARTBEAT_TIMEOUT_MS, now) {
+                    Some(effect) => Ok(((), effect)),
+                    None => Err(Error::Refused {
+                        action: "heartbeat check",
+                        reason: "nothing to do".into(),
+                    }),
+                },
+            );
+            if let Ok(((), effect, room)) = ended {
+                if let Effect::Ended(result) = &effect {
+                    tracing::info!(room = %id, song = %result.song_id, "the singer went silent; moving on");
+                    if let Err(e) = state.store.add_result(&id, result).await {
+                        tracing::error!("{e}");
+                    }
+                }
+                if let Err(e) = state.store.save_room(&room).await {
+                    tracing::error!("{e}");
+                }
+            }
+            // "Up next" goes on screen in the song's last half minute: from then on the next
+            // song stays next.
+            let announced = live.act(|room| {
+                let due = room.performance.as_ref().is_some_and(|p| {
+                    p.started_at + u64::from(p.request.seconds) * 1000 <= now + UP_NEXT_MS
+                });
+                let before = room.version;
+                if due {
+                    room.announce_next(now);
+                }
+                if room.version == before {
+                    return Err(Error::Refused {
+                        action: "announce the next song",
+                        reason: "nothing to announce".into(),
+                    });
+                }
+                Ok(((), Effect::State))
+            });
+            if let Ok(((), _, room)) = announced
+                && let Err(e) = state.store.save_room(&room).await
+            {
+                tracing::error!("{e}");
+            }
+        }
+        if seconds.is_multiple_of(60) {
+            for id in state.rooms.expire(now).unwrap_or_default() {
+                tracing::info!(room = %id, "closed after being idle");
+                if let Err(e) = state.store.delete_room(&id).await {
+                    tracing::error!("{e}");
+                }
+            }
+        }
+    }
+}
+
+async fn index(State(state): State<AppState>) -> Html<String> {
+    Html(page::index(&state.library, &state.songs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn get_body(router: Router, uri: &str) -> (axum::http::StatusCode, String) {
+        use tower::ServiceExt;
+        let response = router
+            .oneshot(
+                axum::http::Request::get(uri)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (status, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
+    pub(super) async fn state_with(songs: Vec<SongEntry>) -> AppState {
+        let dir = std::env::temp_dir().join(format!("ktv-http-{}", api::token(12)));
+        let store = SqliteStore::open(&dir.join("ktv.db")).await.unwrap();
+        AppState {
+            library: PathBuf::from("/lib"),
+            songs: Arc::new(songs),
+            rooms: Arc::default(),
+            store: Arc::new(store),
+            clock: sync::net::NetClock::system(),
+            relays: Arc::default(),
+            udp: None,
+        }
+    }
+
+    fn song(id: &str, title: &str) -> SongEntry {
+        SongEntry {
+            id: id.into(),
+            title: title.into(),
+            artist: Some("Trad.".into()),
+            duration: Some(100.0),
+            folder: PathBuf::from("/lib").join(id),
+            problem: None,
+            search: Default::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn index_lists_the_songs() {
+        let router =
+            router(state_with(vec![song("jasmine", "茉莉花"), song("twinkle", "Twinkle")]).await);
+        let (status, body) = get_body(router, "/").await;
+        assert_eq!(status, 200);
+        assert!(body.contains("茉莉花"), "{body}");
+        assert!(body.contains("Twinkle"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn songs_api_returns_json() {
+        let router = router(state_with(vec![song("jasmine", "茉莉花")]).await);
+        let (status, body) = get_body(router, "/api/songs").await;
+        assert_eq!(status, 200);
+        assert!(body.starts_with("[{\"id\":\"jasmine\""), "{body}");
+    }
+
+    #[tokio::test]
+    async fn unknown_path_is_404() {
+        let (status, _) = get_body(router(state_with(vec![]).await), "/nope").await;
+        assert_eq!(status, 404);
+    }
+}

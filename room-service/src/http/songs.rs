@@ -1,0 +1,117 @@
+//! The song library over HTTP: search, each song's lyrics as the lyrics crate's model (clients
+//! never parse lyrics files), its media with range requests, its leaderboard.
+
+use axum::Json;
+use axum::extract::{Path, Query, Request, State};
+use axum::response::{IntoResponse, Response};
+use room_protocol::{MediaKind, SongDetails};
+use serde::Deserialize;
+use tower::ServiceExt;
+use tower_http::services::ServeFile;
+
+use crate::http::AppState;
+use crate::http::error::ErrorBody;
+use crate::library::{self, SongEntry};
+use crate::{Error, Result};
+
+/// A search.
+#[derive(Debug, Default, Deserialize)]
+pub struct Search {
+    /// Title or artist substring, pinyin or pinyin initials.
+    pub q: Option<String>,
+}
+
+/// `GET /api/songs?q=..`
+#[utoipa::path(get, path = "/api/songs", params(("q" = Option<String>, Query, description = "title or artist substring, pinyin or initials")), responses((status = 200, body = Vec<SongEntry>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Query(search): Query<Search>,
+) -> Json<Vec<SongEntry>> {
+    let query = search.q.unwrap_or_default();
+    Json(
+        state
+            .songs
+            .iter()
+            .filter(|s| s.search.matches(&query))
+            .cloned()
+            .collect(),
+    )
+}
+
+/// `GET /api/songs/{song}`
+#[utoipa::path(get, path = "/api/songs/{song}", params(("song" = String, Path)), responses((status = 200, body = SongDetails), (status = 404, body = ErrorBody)))]
+pub async fn details(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<SongDetails>> {
+    let entry = song(&state, &id)?.clone();
+    let folder = entry.folder.clone();
+    let (audio, video) = tokio::task::spawn_blocking(move || {
+        (
+            library::song_source(&folder).map(|s| library::describe(&s)),
+            library::media_file(&folder, MediaKind::Video),
+        )
+    })
+    .await
+    .map_err(|e| Error::Internal(e.to_string()))?;
+    let mut problem = entry.problem;
+    let audio = match audio {
+        Ok(audio) => Some(audio),
+        Err(e) => {
+            problem.get_or_insert_with(|| e.to_string());
+            None
+        }
+    };
+    Ok(Json(SongDetails {
+        id: entry.id,
+        title: entry.title,
+        artist: entry.artist,
+        duration: entry.duration,
+        audio,
+        video: matches!(video, Ok(Some(_))),
+        problem,
+    }))
+}
+
+fn song<'a>(state: &'a AppState, id: &str) -> Result<&'a SongEntry> {
+    state
+        .songs
+        .iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| Error::NotFound {
+            what: "song",
+            id: id.into(),
+        })
+}
+
+/// `GET /api/songs/{song}/lyrics`
+#[utoipa::path(get, path = "/api/songs/{song}/lyrics", params(("song" = String, Path)), responses((status = 200, description = "the lyrics crate's model as JSON", body = Object), (status = 404, body = ErrorBody)))]
+pub async fn lyrics(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<lyrics::Lyrics>> {
+    let folder = song(&state, &id)?.folder.clone();
+    let lyrics = tokio::task::spawn_blocking(move || library::song_lyrics(&folder))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))??;
+    Ok(Json(lyrics))
+}
+
+/// `GET /api/songs/{song}/media/{kind}` (range requests answered with 206)
+#[utoipa::path(get, path = "/api/songs/{song}/media/{kind}", params(("song" = String, Path), ("kind" = String, Path, description = "accompaniment, original or video")), responses((status = 200, description = "the file"), (status = 206, description = "the range asked for"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn media(
+    State(state): State<AppState>,
+    Path((id, kind)): Path<(String, MediaKind)>,
+    request: Request,
+) -> Result<Response> {
+    let folder = song(&state, &id)?.folder.clone();
+    let file = library::media_file(&folder, kind)?.ok_or_else(|| Error::NotFound {
+        what: "media of that kind for song",
+        id: id.clone(),
+    })?;
+    let response = ServeFile::new(file)
+        .oneshot(request)
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(response.into_response())
+}

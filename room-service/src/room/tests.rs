@@ -1,0 +1,317 @@
+//! Every rule of the room by role: what the owner, a seated singer, the singer on stage and
+//! the audience may do, and the refusal each gets otherwise.
+
+use room_protocol::{Preset, TrackMode};
+
+use super::*;
+
+const OWNER: MemberId = 1;
+
+fn room() -> Room {
+    Room::new(
+        "r1".into(),
+        "token".into(),
+        RoomSettings {
+            password: Some("pw".into()),
+            seats: 2,
+            ..RoomSettings::default()
+        },
+        ("Owner".into(), "s-owner".into()),
+        0,
+    )
+    .unwrap()
+}
+
+fn join(room: &mut Room, name: &str) -> MemberId {
+    room.join("token", Some("pw"), (name.into(), format!("s-{name}")), 1)
+        .unwrap()
+}
+
+fn song(id: &str) -> (String, u32) {
+    (id.into(), 120)
+}
+
+fn forbidden<T: std::fmt::Debug>(result: Result<T>) {
+    assert!(matches!(result, Err(Error::Forbidden { .. })), "{result:?}");
+}
+
+#[test]
+fn joining_needs_the_token_the_password_and_a_name() {
+    let mut room = room();
+    forbidden(room.join("nope", Some("pw"), ("A".into(), "s".into()), 1));
+    forbidden(room.join("token", Some("wrong"), ("A".into(), "s".into()), 1));
+    forbidden(room.join("token", None, ("A".into(), "s".into()), 1));
+    assert!(matches!(
+        room.join("token", Some("pw"), ("".into(), "s".into()), 1),
+        Err(Error::BadRequest(_))
+    ));
+    let a = join(&mut room, "A");
+    assert_eq!(room.role(a), Role::Audience);
+    assert!(room.authenticate(a, "s-A").is_ok());
+    assert!(matches!(
+        room.authenticate(a, "s-B"),
+        Err(Error::Unauthorized(_))
+    ));
+    assert!(matches!(
+        room.authenticate(a, ""),
+        Err(Error::Unauthorized(_))
+    ));
+}
+
+#[test]
+fn seats_are_taken_left_muted_and_freed() {
+    let mut room = room();
+    let (a, b, c) = (
+        join(&mut room, "A"),
+        join(&mut room, "B"),
+        join(&mut room, "C"),
+    );
+    assert_eq!(room.take_seat(a, None, 2).unwrap(), 0);
+    assert_eq!(room.role(a), Role::Singer);
+    assert!(matches!(
+        room.take_seat(b, Some(0), 2),
+        Err(Error::Refused { .. })
+    ));
+    assert!(matches!(
+        room.take_seat(a, Some(1), 2),
+        Err(Error::Refused { .. })
+    ));
+    assert!(matches!(
+        room.take_seat(b, Some(9), 2),
+        Err(Error::NotFound { .. })
+    ));
+    room.take_seat(b, None, 2).unwrap();
+    let full = room.take_seat(c, None, 2).unwrap_err();
+    assert!(full.to_string().contains("all 2 seats are taken"), "{full}");
+    forbidden(room.mute_seat(a, 1, true, 3));
+    forbidden(room.free_seat(b, 0, 3));
+    room.mute_seat(OWNER, 1, true, 3).unwrap();
+    assert!(room.seats[1].muted);
+    room.free_seat(OWNER, 1, 3).unwrap();
+    assert_eq!(room.role(b), Role::Audience);
+    room.leave_seat(a, 4).unwrap();
+    assert!(matches!(room.leave_seat(a, 4), Err(Error::Refused { .. })));
+}
+
+#[test]
+fn requests_by_role() {
+    let mut room = room();
+    let (singer, audience) = (join(&mut room, "S"), join(&mut room, "A"));
+    room.take_seat(singer, None, 2).unwrap();
+    forbidden(room.request(audience, song("x"), Preset::default(), None, 3));
+    room.request(singer, song("x"), Preset::default(), None, 3)
+        .unwrap();
+    room.request(OWNER, song("y"), Preset::default(), None, 3)
+        .unwrap();
+    forbidden(room.request(
+        singer,
+        song("z"),
+        Preset::default(),
+        Some("Grandpa".into()),
+        3,
+    ));
+    let walk_up = room
+        .request(
+            OWNER,
+            song("w"),
+            Preset::default(),
+            Some("Grandpa".into()),
+            3,
+        )
+        .unwrap();
+    assert_eq!(
+        room.queue.get(walk_up).unwrap().singer,
+        Singer::WalkUp("Grandpa".into())
+    );
+}
+
+#[test]
+fn removing_pinning_and_reordering_by_role() {
+    let mut room = room();
+    let (a, b) = (join(&mut room, "A"), join(&mut room, "B"));
+    room.take_seat(a, None, 2).unwrap();
+    room.take_seat(b, None, 2).unwrap();
+    let ra = room
+        .request(a, song("a"), Preset::default(), None, 3)
+        .unwrap();
+    let rb = room
+        .request(b, song("b"), Preset::default(), None, 3)
+        .unwrap();
+    forbidden(room.remove(a, rb, 4));
+    forbidden(room.pin(a, ra, 4));
+    forbidden(room.reorder(b, rb, 0, 4));
+    room.pin(OWNER, rb, 4).unwrap();
+    assert_eq!(room.queue.waiting[0].id, rb);
+    room.reorder(OWNER, rb, 1, 4).unwrap();
+    assert_eq!(room.queue.waiting[1].id, rb);
+    room.remove(a, ra, 5).unwrap();
+    room.remove(OWNER, rb, 5).unwrap();
+    assert!(room.queue.waiting.is_empty());
+    assert!(matches!(
+        room.remove(OWNER, 99, 5),
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[test]
+fn the_singer_on_stage_and_the_owner_skip_and_steer_others_may_not() {
+    let mut room = room();
+    let (a, b, audience) = (
+        join(&mut room, "A"),
+        join(&mut room, "B"),
+        join(&mut room, "C"),
+    );
+    room.take_seat(a, None, 2).unwrap();
+    room.take_seat(b, None, 2).unwrap();
+    assert!(matches!(
+        room.control(OWNER, Control::Pause, 3),
+        Err(Error::Refused { .. })
+    ));
+    room.request(a, song("a"), Preset::default(), None, 3)
+        .unwrap();
+    room.request(b, song("b"), Preset::default(), None, 3)
+        .unwrap();
+    room.start_next(4);
+    assert_eq!(room.performance.as_ref().unwrap().request.song_id, "a");
+    forbidden(room.control(b, Control::Pause, 5));
+    forbidden(room.control(audience, Control::Resume, 5));
+    forbidden(room.skip(b, 5));
+    forbidden(room.skip(audience, 5));
+    assert!(matches!(
+        room.control(a, Control::Key { semitones: 13.0 }, 5),
+        Err(Error::BadRequest(_))
+    ));
+    assert_eq!(
+        room.control(a, Control::Key { semitones: 2.0 }, 5).unwrap(),
+        Effect::Control(Control::Key { semitones: 2.0 })
+    );
+    assert_eq!(room.performance.as_ref().unwrap().request.preset.key, 2.0);
+    room.control(
+        OWNER,
+        Control::Mode {
+            mode: TrackMode::Guide,
+        },
+        5,
+    )
+    .unwrap();
+    let Effect::Ended(result) = room.skip(a, 6).unwrap() else {
+        panic!("the skip ended nothing");
+    };
+    assert_eq!(
+        (result.song_id.as_str(), result.ending),
+        ("a", Ending::Skipped)
+    );
+    assert_eq!(room.performance.as_ref().unwrap().request.song_id, "b");
+    let Effect::Ended(result) = room.finished(b, None, Some(91.5), 7).unwrap() else {
+        panic!("the end ended nothing");
+    };
+    assert_eq!(
+        (result.ending, result.score),
+        (Ending::Finished, Some(91.5))
+    );
+    assert!(room.performance.is_none());
+}
+
+#[test]
+fn a_late_report_about_an_ended_request_ends_nothing() {
+    let mut room = room();
+    let a = join(&mut room, "A");
+    room.take_seat(a, None, 2).unwrap();
+    let first = room
+        .request(a, song("a"), Preset::default(), None, 3)
+        .unwrap();
+    let second = room
+        .request(a, song("b"), Preset::default(), None, 3)
+        .unwrap();
+    room.start_next(4);
+    room.skip(a, 5).unwrap();
+    assert!(matches!(
+        room.finished(a, Some(first), Some(90.0), 6),
+        Err(Error::Refused { .. })
+    ));
+    assert!(matches!(
+        room.heartbeat(a, Some(first), None, 6),
+        Err(Error::Refused { .. })
+    ));
+    assert_eq!(room.performance.as_ref().unwrap().request.id, second);
+    room.heartbeat(a, Some(second), Some(70.0), 7).unwrap();
+    let Effect::Ended(result) = room.finished(a, Some(second), Some(88.0), 8).unwrap() else {
+        panic!("the song on stage did not end");
+    };
+    assert_eq!((result.song_id.as_str(), result.score), ("b", Some(88.0)));
+}
+
+#[test]
+fn a_silent_singer_is_marked_abandoned_and_the_room_moves_on() {
+    let mut room = room();
+    let a = join(&mut room, "A");
+    room.take_seat(a, None, 2).unwrap();
+    room.request(a, song("a"), Preset::default(), None, 3)
+        .unwrap();
+    room.request(OWNER, song("b"), Preset::default(), None, 3)
+        .unwrap();
+    room.start_next(10);
+    room.heartbeat(a, None, Some(50.0), 5_000).unwrap();
+    assert!(room.check_heartbeat(10_000, 14_000).is_none());
+    let Some(Effect::Ended(result)) = room.check_heartbeat(10_000, 15_001) else {
+        panic!("the silent singer was not noticed");
+    };
+    assert_eq!(
+        (result.ending, result.score),
+        (Ending::Abandoned, Some(50.0))
+    );
+    assert_eq!(room.performance.as_ref().unwrap().request.song_id, "b");
+}
+
+#[test]
+fn a_restored_room_gives_its_singer_time_to_reconnect() {
+    let mut room = room();
+    let a = join(&mut room, "A");
+    room.take_seat(a, None, 2).unwrap();
+    room.request(a, song("a"), Preset::default(), None, 3)
+        .unwrap();
+    room.start_next(4);
+    room.heartbeat(a, None, None, 5_000).unwrap();
+    // The service was down from 6 s to 60 s: without the restore the singer is long silent.
+    let mut unrestored = room.clone();
+    assert!(unrestored.check_heartbeat(10_000, 60_000).is_some());
+    room.restored(60_000);
+    assert!(room.check_heartbeat(10_000, 69_000).is_none());
+    assert!(room.check_heartbeat(10_000, 70_001).is_some());
+}
+
+#[test]
+fn a_member_who_leaves_takes_their_seat_and_songs_along() {
+    let mut room = room();
+    let (a, b) = (join(&mut room, "A"), join(&mut room, "B"));
+    room.take_seat(a, None, 2).unwrap();
+    room.request(a, song("a1"), Preset::default(), None, 3)
+        .unwrap();
+    room.request(a, song("a2"), Preset::default(), None, 3)
+        .unwrap();
+    room.start_next(4);
+    forbidden(room.leave(b, a, 5));
+    let Effect::Ended(result) = room.leave(a, a, 5).unwrap() else {
+        panic!("leaving mid-song ended nothing");
+    };
+    assert_eq!(result.ending, Ending::Abandoned);
+    assert!(room.queue.waiting.is_empty() && room.performance.is_none());
+    assert!(room.seats.iter().all(|s| s.member.is_none()));
+    assert!(matches!(
+        room.leave(OWNER, OWNER, 6),
+        Err(Error::Refused { .. })
+    ));
+    room.leave(OWNER, b, 6).unwrap();
+    assert_eq!(room.members.len(), 1);
+}
+
+#[test]
+fn every_change_bumps_the_version_and_the_room_expires_when_idle() {
+    let mut room = room();
+    let v = room.version;
+    let a = join(&mut room, "A");
+    room.take_seat(a, None, 2).unwrap();
+    assert_eq!(room.version, v + 2);
+    assert!(!room.expired(2 + 4 * 3600 * 1000));
+    assert!(room.expired(3 + 4 * 3600 * 1000));
+}
