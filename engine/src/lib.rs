@@ -34,6 +34,7 @@
 
 #![warn(clippy::unwrap_used)] // input data must never panic the process
 
+mod audio_file;
 pub mod bus;
 pub mod clock;
 mod command;
