@@ -1,7 +1,6 @@
 //! What the engine tells the control side.
 
-use crate::loudness::SongLoudness;
-use crate::song::TrackMode;
+use crate::song::{SongLoudness, TrackMode};
 
 /// Something that happened in the engine. Events from the audio thread are plain values (no
 /// allocation there); errors from a decode thread carry their message.

@@ -3,7 +3,7 @@
 //! This crate plays songs with the real-time discipline a live performance needs: the audio
 //! callback never allocates, frees, locks, blocks or does I/O. It depends on none of ktv's
 //! other crates; it speaks frames at its sample rate plus the host time they are heard at, and
-//! `ktv-app` converts those to song time (see `ARCHITECTURE.md`).
+//! the clients convert those to song time (`room_client::time`; see `ARCHITECTURE.md`).
 //!
 //! # Layout
 //! - [`handle`]: [`EngineHandle`], the control side (commands in, events and the clock out),
@@ -34,6 +34,7 @@
 
 #![warn(clippy::unwrap_used)] // input data must never panic the process
 
+mod audio_file;
 pub mod bus;
 pub mod clock;
 mod command;

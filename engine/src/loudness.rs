@@ -10,21 +10,14 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::error::{EngineError, Result};
+pub use crate::song::SongLoudness;
 use crate::song::{Original, SongSource};
 use crate::source::stream::decode_to_end;
 
 /// The most a quiet song is lifted, in dB (the output limiter catches its peaks).
 pub const MAX_BOOST_DB: f64 = 12.0;
 
-/// A song's measured loudness.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SongLoudness {
-    /// The accompaniment's integrated loudness, LUFS (−∞ when silent).
-    pub accompaniment_lufs: f64,
-    /// The original's integrated loudness, LUFS.
-    pub original_lufs: f64,
-}
-
+// The figures are part of what a song is (`song.rs`); what they mean for playback is here.
 impl SongLoudness {
     /// The linear gains (accompaniment, original) that bring the song to `target_lufs`.
     pub fn gains(&self, target_lufs: f64, original: Original) -> (f32, f32) {

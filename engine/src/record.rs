@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crate::audio_file::{OutputFormat, write_flac};
 use crate::bus::Bus;
 use crate::error::{EngineError, Result};
-use crate::render::{OutputFormat, write_flac};
 use crate::tap::BusTap;
 
 /// Blocks a recording tap holds: 2048 × 256 frames ≈ 11 s at 48 kHz, so a slow disk can

@@ -3,8 +3,6 @@
 
 use std::path::PathBuf;
 
-use crate::loudness::SongLoudness;
-
 /// Where a song's two tracks are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SongFiles {
@@ -92,6 +90,15 @@ impl SongSource {
         self.loudness = Some(loudness);
         self
     }
+}
+
+/// A song's measured loudness (what it means for playback: [`crate::loudness`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SongLoudness {
+    /// The accompaniment's integrated loudness, LUFS (−∞ when silent).
+    pub accompaniment_lufs: f64,
+    /// The original's integrated loudness, LUFS.
+    pub original_lufs: f64,
 }
 
 /// Which track each side hears (the KTV track modes).

@@ -1,8 +1,8 @@
 //! The engine's own time types: host time, sample rates and frame counts.
 //!
 //! The engine speaks frames at its sample rate and the host time those frames are heard at;
-//! song time (`lyrics::SongTime`) and sync's wire times are converted at the edge, in `ktv-app`
-//! (see `ARCHITECTURE.md`). Wrapping the numbers keeps symphonia's and cpal's types from
+//! song time (`lyrics::SongTime`) and sync's wire times are converted at the edge, in
+//! `room_client::time` (see `ARCHITECTURE.md`). Wrapping the numbers keeps symphonia's and cpal's types from
 //! leaking through the API.
 
 use std::time::{Duration, Instant};

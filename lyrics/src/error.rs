@@ -4,7 +4,7 @@
 //! editor shows it) and what was wrong there. Oddities that real players tolerate are repaired
 //! and reported as [`Warning`]s next to the parsed value.
 
-use crate::detect::Format;
+use crate::file_format::Format;
 
 /// Why lyrics could not be read.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

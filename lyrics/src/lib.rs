@@ -36,6 +36,7 @@
 pub mod detect;
 pub mod encoding;
 pub mod error;
+mod file_format;
 mod finish;
 pub mod format;
 #[doc(hidden)]

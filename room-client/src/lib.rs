@@ -204,7 +204,7 @@ impl Clocks {
             .map_or(0, |d| d.as_micros() as i64);
         Clocks {
             engine: engine::HostClock::with_epoch(origin),
-            net: sync::net::NetClock::new(origin, sync::sim::HostClock::default()),
+            net: sync::net::NetClock::new(origin, sync::time::HostClock::default()),
             wall_at_origin: wall - origin.elapsed().as_micros() as i64,
         }
     }

@@ -9,8 +9,8 @@
 //!
 //! The core is sans-IO, in the style of quinn-proto and str0m: messages, player reports and
 //! `now` in; messages, player steering and the next deadline out ([`Output`]). It never reads
-//! a clock, so [`sim`] runs a singer and many listeners through a seeded network faster than
-//! real time. Messages travel as a versioned binary envelope or as JSON ([`wire`]); the
+//! a clock, so a seeded test driver can run a singer and many listeners through an impaired
+//! network faster than real time. Messages travel as a versioned binary envelope or as JSON ([`wire`]); the
 //! singer's voice travels in the same envelope as frames of its own, stamped with the song
 //! position they were sung at ([`voice`]).
 
@@ -25,7 +25,6 @@ pub mod net;
 pub mod ping;
 pub mod proto;
 pub mod rate_limit;
-pub mod sim;
 pub mod steer;
 pub mod time;
 pub mod voice;
@@ -36,4 +35,4 @@ pub use follower::{Follower, FollowerConfig, FollowerStats};
 pub use leader::{Leader, LeaderConfig, SongInfo};
 pub use proto::{Message, Ping, Pong, SongStart, TrackMode, Transport};
 pub use steer::{Output, PlayerReport, Steer};
-pub use time::{HostTime, MediaTime, TimeDelta};
+pub use time::{HostClock, HostTime, MediaTime, TimeDelta};

@@ -4,10 +4,15 @@
 //! plus an interval is an instant. Offsets between two machines' clocks are intervals.
 //!
 //! Adapters convert from `std::time::Instant` at the edge; the core never reads a clock.
+//! [`HostClock`] models how a host's clock is skewed against another's.
+
+mod skew;
 
 use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
 
 use serde::{Deserialize, Serialize};
+
+pub use skew::HostClock;
 
 /// An instant on some host's monotonic clock, in microseconds since an origin that host chose.
 /// Which host's clock it is on is the caller's to know: a follower's own clock, or the room's

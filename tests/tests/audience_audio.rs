@@ -1,6 +1,6 @@
 //! Audience audio end to end: a singer sings a demo song offline (its guide vocal as the
 //! microphone) through a real `ktv serve` to three `ktv listen` clients whose traffic crosses
-//! the sync crate's impairment proxy (40 ± 20 ms each way, 5% of segments held back as a lost
+//! the `sync-sim` impairment proxy (40 ± 20 ms each way, 5% of segments held back as a lost
 //! one would be). Each listener plays its own copy of the music and mixes the singer's voice
 //! frames at the song positions they were sung at, and records what it plays as two stems.
 //! One listener takes the voice over the room's UDP path instead, through a datagram
@@ -20,7 +20,7 @@ use ktv_tests::process::{KtvProcess, Signal, cpu_seconds, workspace_root};
 use ktv_tests::stems::{Stems, percentile};
 use ktv_tests::voice_room::{VoiceRoom, guide};
 
-use sync::sim::Path as NetPath;
+use sync_sim::Path as NetPath;
 
 const SONG: &str = "susanna";
 const RATE: u32 = 48_000;
@@ -45,7 +45,7 @@ fn listeners_hear_the_singer_in_time_with_the_music() {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let proxy = format!("http://{}", proxy_listener.local_addr().unwrap());
-    let _proxy = runtime.spawn(sync::net::proxy::tcp(
+    let _proxy = runtime.spawn(sync_sim::proxy::tcp(
         proxy_listener,
         bind.parse().unwrap(),
         lossy,
@@ -58,7 +58,7 @@ fn listeners_hear_the_singer_in_time_with_the_music() {
         .block_on(tokio::net::UdpSocket::bind("127.0.0.1:0"))
         .unwrap();
     let udp_address = udp_proxy.local_addr().unwrap().to_string();
-    let _udp_proxy = runtime.spawn(sync::net::proxy::udp(
+    let _udp_proxy = runtime.spawn(sync_sim::proxy::udp(
         udp_proxy,
         bind.parse().unwrap(),
         NetPath::lossy(),

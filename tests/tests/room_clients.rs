@@ -1,7 +1,7 @@
 //! The whole room end to end, every part real: a `ktv serve` process, a `ktv sing` client
 //! singing a demo song offline (its guide vocal as the microphone, on the paced driver in
 //! real time) with live scoring, and three `ktv listen` clients whose traffic crosses the
-//! sync crate's impairment proxy (40 ± 20 ms each way, 5% of segments held back as a lost
+//! `sync-sim` impairment proxy (40 ± 20 ms each way, 5% of segments held back as a lost
 //! one would be). On the way: queue operations by each role and the refusals for wrong roles;
 //! mid-song the service is killed with SIGKILL and restarted, and the queue and stored
 //! results must be intact and every client must reconnect and carry on. At the end: the
@@ -17,14 +17,14 @@ use std::time::Duration;
 use ktv_tests::process::{KtvProcess, Signal, free_port, http_call, serve, workspace_root};
 use serde_json::{Value, json};
 use sync::TimeDelta;
-use sync::sim::Path as NetPath;
+use sync_sim::Path as NetPath;
 
 const SONG: &str = "susanna";
 
 /// The tests here run one at a time: each is real time on two cores, and the lyric video's
 /// CPU renderer would be noise in the other's alignment.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-/// The sync crate's loopback bound on the listeners (p99).
+/// The sync loopback test's bound on the listeners (p99; `sync-sim/tests/loopback.rs`).
 const BOUND_MS: f64 = 10.0;
 /// Listeners are judged from this long after the song starts (the first join converges).
 const SETTLE_S: f64 = 3.0;
@@ -289,7 +289,7 @@ fn a_room_sings_through_an_impaired_network_and_a_killed_service() {
         .unwrap();
     let proxy = format!("http://{}", proxy_listener.local_addr().unwrap());
     let upstream = format!("127.0.0.1:{port}").parse().unwrap();
-    let _proxy = runtime.spawn(sync::net::proxy::tcp(
+    let _proxy = runtime.spawn(sync_sim::proxy::tcp(
         proxy_listener,
         upstream,
         lossy,

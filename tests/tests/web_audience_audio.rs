@@ -1,7 +1,7 @@
 //! Audience audio in the web page: a singer sings a demo song offline (its guide vocal as the
 //! microphone) through a real `ktv serve`; three listener pages in Debian's chromium, headless
-//! (autoplay allowed by flag, `tests/web/listen.mjs`), reach the service through the sync
-//! crate's impairment proxy (40 ± 20 ms each way, 5% of segments held back as a lost one
+//! (autoplay allowed by flag, `tests/web/listen.mjs`), reach the service through the
+//! `sync-sim` impairment proxy (40 ± 20 ms each way, 5% of segments held back as a lost one
 //! would be). One page is on a secure origin (127.0.0.1: WebCodecs decodes the voice), one on
 //! a non-secure one (a host name mapped to the service, as a phone opening http://LAN-IP: no
 //! WebCodecs, the fallback decodes). Each page's audio graph is recorded as two stems, the
@@ -22,7 +22,7 @@ use ktv_tests::process::{tree_cpu_seconds, workspace_root};
 use ktv_tests::stems::{Stems, percentile};
 use ktv_tests::voice_room::{VoiceRoom, guide};
 use serde_json::{Value, json};
-use sync::sim::Path as NetPath;
+use sync_sim::Path as NetPath;
 
 const SONG: &str = "susanna";
 /// The bound on voice against music (p99).
@@ -72,7 +72,7 @@ fn pages_hear_the_singer_in_time_with_the_music() {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let proxy_port = proxy_listener.local_addr().unwrap().port();
-    let _proxy = runtime.spawn(sync::net::proxy::tcp(
+    let _proxy = runtime.spawn(sync_sim::proxy::tcp(
         proxy_listener,
         bind.parse().unwrap(),
         lossy,

@@ -1,4 +1,4 @@
-//! The web page's follower (`room-service/web/sync/`, JavaScript) replays the sync crate's
+//! The web page's follower (`room-service/web/sync/`, JavaScript) replays `sync-sim`'s
 //! conformance vectors under node and makes exactly the Rust follower's decisions, output for
 //! output; a vector changed in one bit must make it fail.
 
@@ -22,7 +22,7 @@ fn replay(vectors: &str) -> std::process::Output {
 
 #[test]
 fn the_page_follower_matches_the_rust_follower_decision_for_decision() {
-    let (_, recording) = sync::sim::record(&sync::sim::conformance_scenario(), 0);
+    let (_, recording) = sync_sim::record(&sync_sim::conformance_scenario(), 0);
     let steps = recording.steps.len();
     let json = serde_json::to_string(&recording).unwrap();
     let output = replay(&json);

@@ -1,7 +1,7 @@
 //! The room's web page end to end, in Debian's chromium driven by playwright-core
 //! (`tests/web/page.mjs`): a real `ktv serve`, two browsers in one room (queue changes seen
-//! within 1 s, the audience refused the owner's actions), the follower port replaying the sync
-//! crate's vectors in the browser, and a listener page following a singer — a `sync` leader
+//! within 1 s, the audience refused the owner's actions), the follower port replaying the
+//! simulator's (`sync-sim`) vectors in the browser, and a listener page following a singer — a `sync` leader
 //! over a simulated player, run here, on the member WebSocket as `ktv sing` would. What the
 //! page shows and plays is judged here against the singer's player, on the host clock both
 //! sides read: the highlighted word at 20 instants, and the music from a tap of the page's
@@ -15,10 +15,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ktv_tests::process::{KtvProcess, http_call, serve, workspace_root};
 use serde_json::{Value, json};
+use sync::net::NetClock;
 use sync::net::peer::{Control, Link, Peer};
-use sync::net::{NetClock, RealTimePlayer};
-use sync::sim::PlayerModel;
 use sync::{Leader, LeaderConfig, MediaTime, SongInfo, TrackMode};
+use sync_sim::{PlayerModel, RealTimePlayer};
 use tokio::sync::{mpsc, watch};
 
 const SONG: &str = "jasmine";
@@ -117,7 +117,7 @@ fn the_web_page_in_chromium() {
     let server = Server::start(&dir);
 
     // The conformance vectors, and a copy with one decision changed in its last bit.
-    let (_, recording) = sync::sim::record(&sync::sim::conformance_scenario(), 0);
+    let (_, recording) = sync_sim::record(&sync_sim::conformance_scenario(), 0);
     std::fs::write(
         out.join("vectors.json"),
         serde_json::to_string(&recording).unwrap(),

@@ -6,8 +6,8 @@
 //! override tags are ignored; `\N` and `\n` become spaces. A `Dialogue` line without karaoke
 //! tags is line-timed. Read only.
 
-use crate::detect::Format;
 use crate::error::{Error, ParseErrorKind, Result, Warnings};
+use crate::file_format::Format;
 use crate::finish::{Draft, finish};
 use crate::format::Parsed;
 use crate::model::{LineBuilder, Meta, Voice};

@@ -5,8 +5,8 @@
 //! `[language:…]`, …) are kept in the metadata; `offset` shifts times as in LRC. Read only;
 //! encrypted files (`krc1` header) are out of scope.
 
-use crate::detect::Format;
 use crate::error::{Error, ParseErrorKind, Result, WarningKind, Warnings};
+use crate::file_format::Format;
 use crate::finish::{Draft, finish};
 use crate::format::Parsed;
 use crate::format::timed_lines::{self, Row, millis};

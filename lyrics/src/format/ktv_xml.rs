@@ -19,8 +19,8 @@
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
-use crate::detect::Format;
 use crate::error::{Error, ParseErrorKind, Result, Warnings};
+use crate::file_format::Format;
 use crate::finish::{Draft, finish};
 use crate::format::Parsed;
 use crate::melody::{NoteKind, Pitch, ReferenceNote};

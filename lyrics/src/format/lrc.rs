@@ -16,8 +16,8 @@
 //! the Chinese `男：`, `女：`, `合：`; a prefix holds until the next one. Writers put the prefix
 //! where the singer changes.
 
-use crate::detect::Format;
 use crate::error::{Error, ParseErrorKind, Result, WarningKind, Warnings};
+use crate::file_format::Format;
 use crate::finish::{Draft, finish};
 use crate::format::{Parsed, stamp};
 use crate::model::{Line, Lyrics, Meta, Voice, Word};

@@ -16,8 +16,8 @@ pub(crate) mod timed_lines;
 pub mod ultrastar;
 pub mod yrc;
 
-use crate::detect::Format;
 use crate::error::Warning;
+use crate::file_format::Format;
 use crate::model::Lyrics;
 
 /// Lyrics read from a file, with what had to be repaired.

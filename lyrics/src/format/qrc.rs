@@ -8,8 +8,8 @@
 
 use std::borrow::Cow;
 
-use crate::detect::Format;
 use crate::error::{Error, ParseErrorKind, Result};
+use crate::file_format::Format;
 use crate::format::Parsed;
 use crate::format::krc;
 use crate::format::timed_lines::millis;

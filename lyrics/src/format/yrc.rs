@@ -7,8 +7,8 @@
 
 use serde::Deserialize;
 
-use crate::detect::Format;
 use crate::error::{Result, WarningKind};
+use crate::file_format::Format;
 use crate::format::Parsed;
 use crate::format::krc;
 use crate::format::timed_lines::millis;

@@ -213,7 +213,7 @@ fn room_clock() -> sync::net::NetClock {
     let offset = sync::TimeDelta::from_micros(i64::try_from(since.as_micros()).unwrap_or(0));
     sync::net::NetClock::new(
         std::time::Instant::now(),
-        sync::sim::HostClock {
+        sync::time::HostClock {
             offset,
             ..Default::default()
         },

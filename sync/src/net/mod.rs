@@ -1,25 +1,19 @@
 //! Thin adapters that put the sans-IO core on real sockets: a peer loop over UDP or a
-//! WebSocket ([`peer`]), a room that answers pings and relays ([`room`]), and an impairment
-//! proxy with the simulator's network model for loopback tests ([`proxy`]; the kernel here
-//! has no netem). No protocol decision is made here: feed input, drain output, sleep until
-//! the deadline.
+//! WebSocket ([`peer`]) and a room that answers pings and relays ([`room`]), with the host
+//! clock they read ([`NetClock`]). No protocol decision is made here: feed input, drain
+//! output, sleep until the deadline.
 
 pub mod peer;
-pub mod proxy;
 pub mod room;
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-
 use crate::follower::Follower;
 use crate::leader::Leader;
 use crate::proto::Message;
-use crate::sim::{HostClock, PlayerModel, SimPlayer};
 use crate::steer::{Output, PlayerReport, Steer};
-use crate::time::{HostTime, MediaTime, TimeDelta};
+use crate::time::{HostClock, HostTime, TimeDelta};
 
 /// A host clock read from the OS's monotonic clock: microseconds since `origin`, seen through
 /// a [`HostClock`] skew (offset, drift) so that tests can give each peer a clock of its own.
@@ -87,50 +81,6 @@ impl<P: Player> Player for Arc<Mutex<P>> {
 
     fn report(&mut self) -> Option<PlayerReport> {
         self.lock().ok()?.report()
-    }
-}
-
-/// The simulator's player run in real time against a [`NetClock`] (loopback tests): it
-/// prepares, starts within a block of the instant asked, drifts, reports with jitter.
-#[derive(Debug)]
-pub struct RealTimePlayer {
-    player: SimPlayer,
-    clock: NetClock,
-    rng: ChaCha8Rng,
-}
-
-impl RealTimePlayer {
-    /// A player on a host with `clock`, its sound card `device_drift` off.
-    pub fn new(model: PlayerModel, device_drift: f64, clock: NetClock, seed: u64) -> Self {
-        RealTimePlayer {
-            player: SimPlayer::new(model, device_drift),
-            clock,
-            rng: ChaCha8Rng::seed_from_u64(seed),
-        }
-    }
-
-    /// What is heard at unskewed instant `t` (since the clock's origin), and whether it
-    /// moves: what a test compares between peers.
-    pub fn heard_at(&mut self, t: HostTime) -> Option<(MediaTime, bool)> {
-        self.player.position(t)
-    }
-
-    /// The clock this player's host reads.
-    pub fn clock(&self) -> &NetClock {
-        &self.clock
-    }
-}
-
-impl Player for RealTimePlayer {
-    fn steer(&mut self, steer: &Steer) {
-        let now = self.clock.true_now();
-        self.player
-            .steer(now, steer, self.clock.skew(), &mut self.rng);
-    }
-
-    fn report(&mut self) -> Option<PlayerReport> {
-        let now = self.clock.true_now();
-        self.player.report(now, self.clock.skew(), &mut self.rng)
     }
 }
 

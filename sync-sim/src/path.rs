@@ -4,7 +4,7 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::time::TimeDelta;
+use sync::TimeDelta;
 
 /// One direction of a path.
 #[derive(Debug, Clone, Copy, PartialEq)]

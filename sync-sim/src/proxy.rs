@@ -17,9 +17,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::mpsc;
 
-use crate::sim::Path;
-use crate::time::TimeDelta;
-use crate::wire;
+use sync::{TimeDelta, wire};
+
+use crate::path::Path;
 
 /// How long a "lost" TCP segment is held back (a retransmission timeout on loopback).
 pub const TCP_RETRANSMIT: TimeDelta = TimeDelta::from_millis(200);

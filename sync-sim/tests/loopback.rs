@@ -11,13 +11,14 @@ use std::time::Duration;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use sync::net::NetClock;
 use sync::net::peer::{Control, Link, Peer};
 use sync::net::room::Room;
-use sync::net::{NetClock, RealTimePlayer, proxy};
-use sync::sim::{self, HostClock, Path, PlayerModel};
 use sync::{
-    Follower, FollowerConfig, Leader, LeaderConfig, MediaTime, SongInfo, TimeDelta, TrackMode,
+    Follower, FollowerConfig, HostClock, Leader, LeaderConfig, MediaTime, SongInfo, TimeDelta,
+    TrackMode,
 };
+use sync_sim::{self as sim, Path, PlayerModel, RealTimePlayer, proxy};
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::{mpsc, watch};
 

@@ -4,8 +4,8 @@
 //! the vectors survive JSON: what a port of the follower (the web page's) replays to match the
 //! Rust follower's decisions.
 
-use sync::sim::{self, Input, Recording};
 use sync::{Output, TimeDelta};
+use sync_sim::{self as sim, Input, Recording};
 
 #[test]
 fn a_recorded_follower_replays_to_the_same_decisions_through_json() {

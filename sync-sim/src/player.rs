@@ -7,9 +7,7 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::sim::clock::HostClock;
-use crate::steer::{PlayerReport, Steer};
-use crate::time::{HostTime, MediaTime, TimeDelta};
+use sync::{HostClock, HostTime, MediaTime, PlayerReport, Steer, TimeDelta};
 
 /// How the player behaves.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -5,8 +5,8 @@
 //!
 //! Run with `--nocapture` for the report: p50/p99/max alignment error per scenario.
 
-use sync::sim::{self, Command, FollowerRun, Path, Scenario};
 use sync::{MediaTime, TimeDelta};
+use sync_sim::{self as sim, Command, FollowerRun, Path, Scenario};
 
 fn ms(ms: i64) -> TimeDelta {
     TimeDelta::from_millis(ms)

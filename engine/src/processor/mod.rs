@@ -8,7 +8,11 @@
 //!
 //! A device buffer is processed in blocks of at most [`MAX_BLOCK`] frames; each block runs the
 //! transport and the music player, reads the microphones, mixes the four buses, plays the
-//! device's bus and feeds the taps.
+//! device's bus and feeds the taps. Commands are applied between blocks (`commands.rs`);
+//! events go out without blocking (`report.rs`).
+
+mod commands;
+mod report;
 
 use std::sync::Arc;
 
@@ -25,12 +29,10 @@ use crate::song::Original;
 use crate::source::chunk::TRACK_CHANNELS;
 use crate::tap::{MAX_TAPS, TapWriter};
 use crate::time::HostTime;
+use report::report_latency;
 
 /// The most frames processed in one go; larger device buffers are split.
 pub const MAX_BLOCK: usize = 512;
-
-/// How often a microphone's monitor latency is reported, at most, in seconds.
-const LATENCY_REPORT_SECONDS: u64 = 1;
 
 /// Frames from host time `at` to `start`, rounded up: the index of the first frame heard at or
 /// after `start`, counting from `at` (negative when `start` has passed).
@@ -305,157 +307,6 @@ impl Processor {
         played
     }
 
-    fn handle_commands(&mut self) {
-        while let Ok(command) = self.commands.peek() {
-            let frees = matches!(
-                command,
-                Command::Load(_) | Command::Stop | Command::SetEffects(_) | Command::AddMic { .. }
-            );
-            if frees && self.trash.slots() < 2 {
-                // What this command replaces could not be handed back for dropping: wait for
-                // the control side to drain the trash rather than free it here.
-                return;
-            }
-            let Ok(command) = self.commands.pop() else {
-                return;
-            };
-            self.apply(command);
-        }
-    }
-
-    fn apply(&mut self, command: Command) {
-        let has_song = self.music.has_song();
-        match command {
-            Command::Load(song) => {
-                if let Some(old) = self.music.load(song) {
-                    self.throw_away(Garbage::Song(old));
-                }
-                self.transport = Transport::Paused;
-                self.mixer.settle_track_mode();
-                self.epoch = self.epoch.wrapping_add(1);
-                self.push_event(Event::Loaded);
-            }
-            Command::Stop => {
-                if let Some(old) = self.music.unload() {
-                    self.throw_away(Garbage::Song(old));
-                }
-                self.transport = Transport::Idle;
-                self.epoch = self.epoch.wrapping_add(1);
-                self.push_event(Event::Stopped);
-            }
-            Command::Play if has_song => {
-                if self.transport != Transport::Playing {
-                    self.transport = Transport::Playing;
-                    self.push_event(Event::Started {
-                        frame: self.music.position().max(0.0) as u64,
-                    });
-                }
-            }
-            Command::PlayAt(at) if has_song => self.transport = Transport::StartAt(at),
-            Command::Pause if has_song => {
-                self.transport = Transport::Paused;
-                self.push_event(Event::Paused {
-                    frame: self.music.position().max(0.0) as u64,
-                });
-            }
-            Command::Seek { frame } if has_song => {
-                self.music.seek_to(frame);
-                self.epoch = self.epoch.wrapping_add(1);
-                self.push_event(Event::Seeked { frame });
-            }
-            Command::SeekAt { frame, at } if has_song => {
-                self.music.seek_to(frame);
-                self.epoch = self.epoch.wrapping_add(1);
-                self.transport = Transport::StartAt(at);
-                self.push_event(Event::Seeked { frame });
-            }
-            // Transport commands without a song do nothing.
-            Command::Play
-            | Command::PlayAt(_)
-            | Command::Pause
-            | Command::Seek { .. }
-            | Command::SeekAt { .. } => {}
-            Command::SetTrackMode(mode) => {
-                self.mixer.set_track_mode(mode);
-                self.push_event(Event::TrackModeChanged(mode));
-            }
-            Command::SetRate(rate) => self.music.set_rate(rate),
-            Command::SetKey(semitones) => self.music.set_key(semitones),
-            Command::SetTempo(tempo) => self.music.set_tempo(tempo),
-            Command::SetLevel(level, gain) => {
-                self.mixer.set_level(level, gain);
-            }
-            Command::SetMute(level, muted) => {
-                self.mixer.set_mute(level, muted);
-            }
-            Command::SetEffects(chain) => {
-                if let Some(old) = self.mixer.set_effects(chain) {
-                    self.throw_away(Garbage::Effects(old));
-                }
-            }
-            Command::AddMic { slot, stream } => {
-                if let Some(slot) = self.mics.get_mut(slot)
-                    && let Some(old) = slot.replace(stream)
-                {
-                    self.throw_away(Garbage::Mic(old));
-                }
-            }
-            Command::AddRemoteVoice(voice) => {
-                if let Some(old) = self.remote.replace(voice) {
-                    self.throw_away(Garbage::Remote(old));
-                }
-            }
-            Command::AddTap(writer) => match self.taps.iter_mut().find(|t| t.is_none()) {
-                Some(free) => *free = Some(writer),
-                // The handle counts taps, so this cannot happen; if it does, the reader sees
-                // a tap that never delivers.
-                None => self.throw_away(Garbage::Tap(writer)),
-            },
-        }
-    }
-
-    /// Hands unplugged microphones, closed taps and faded effects back to be dropped.
-    fn collect_garbage(&mut self) {
-        for i in 0..MAX_MICS {
-            if self.trash.slots() == 0 {
-                return;
-            }
-            if self.mics[i].as_ref().is_some_and(|m| m.is_unplugged())
-                && let Some(mic) = self.mics[i].take()
-            {
-                self.throw_away(Garbage::Mic(mic));
-            }
-        }
-        for i in 0..MAX_TAPS {
-            if self.trash.slots() == 0 {
-                return;
-            }
-            if self.taps[i].as_ref().is_some_and(|t| t.is_closed())
-                && let Some(tap) = self.taps[i].take()
-            {
-                self.throw_away(Garbage::Tap(tap));
-            }
-        }
-        if self.trash.slots() > 0
-            && self.remote.as_ref().is_some_and(|r| r.is_unplugged())
-            && let Some(remote) = self.remote.take()
-        {
-            self.throw_away(Garbage::Remote(remote));
-        }
-        if self.trash.slots() > 0
-            && let Some(chain) = self.mixer.take_faded()
-        {
-            self.throw_away(Garbage::Effects(chain));
-        }
-    }
-
-    fn throw_away(&mut self, garbage: Garbage) {
-        // Callers checked there is room; if not, leaking beats freeing here.
-        if let Err(rtrb::PushError::Full(garbage)) = self.trash.push(garbage) {
-            std::mem::forget(garbage);
-        }
-    }
-
     fn publish(&mut self, at: HostTime, playing: bool) {
         let frames_per_second = if playing {
             f64::from(self.sample_rate) * self.music.speed()
@@ -470,68 +321,6 @@ impl Processor {
             epoch: self.epoch,
         });
     }
-
-    fn report(&mut self) {
-        let underruns = self.music.take_underruns();
-        if underruns > 0 {
-            self.push_event(Event::Underrun { blocks: underruns });
-        }
-        if self.dropped_events > 0 && self.events.slots() > 0 {
-            let dropped = std::mem::take(&mut self.dropped_events);
-            let _ = self.events.push(Event::EventsDropped(dropped));
-        }
-    }
-
-    fn push_event(&mut self, event: Event) {
-        push_event(&mut self.events, &mut self.dropped_events, event);
-    }
-}
-
-fn push_event(events: &mut rtrb::Producer<Event>, dropped: &mut u32, event: Event) {
-    // The last slot is kept for the report of dropped events.
-    if events.slots() < 2 || events.push(event).is_err() {
-        *dropped = dropped.saturating_add(1);
-    }
-}
-
-/// Reports a microphone's monitor latency (capture to playback) when it changed by a
-/// millisecond or more, at most once per [`LATENCY_REPORT_SECONDS`].
-#[allow(clippy::too_many_arguments)]
-fn report_latency(
-    events: &mut rtrb::Producer<Event>,
-    dropped: &mut u32,
-    stream: &mut MicStream,
-    slot: usize,
-    heard: HostTime,
-    captured: HostTime,
-    frames: usize,
-    sample_rate: u32,
-) {
-    stream.frames_since_report += frames as u64;
-    if stream.reported_latency.is_some()
-        && stream.frames_since_report < LATENCY_REPORT_SECONDS * u64::from(sample_rate)
-    {
-        return;
-    }
-    let nanos = heard.nanos_since(captured).max(0) as u128;
-    let latency = (nanos * u128::from(sample_rate) / 1_000_000_000) as u32;
-    let threshold = sample_rate / 1000;
-    if stream
-        .reported_latency
-        .is_some_and(|last| last.abs_diff(latency) < threshold)
-    {
-        return;
-    }
-    stream.reported_latency = Some(latency);
-    stream.frames_since_report = 0;
-    push_event(
-        events,
-        dropped,
-        Event::MonitorLatency {
-            mic: slot,
-            frames: latency,
-        },
-    );
 }
 
 /// Copies a bus into a device buffer: a stereo bus to the first two channels (silence in the

@@ -1,252 +1,26 @@
-//! A seeded simulator: a room (the time reference and relay), a singer's [`Leader`] and N
-//! [`Follower`]s, each on a host whose clock has its own offset, drift and jumps, each with a
-//! [`SimPlayer`], talking through [`Path`]s with latency, jitter, loss, duplication and
-//! reordering. Time advances from event to event (str0m's `progress()`), so ten simulated
-//! minutes take seconds. Every message goes through the binary wire format.
-//!
-//! The alignment error is measured on the players, in true time: a follower's heard position
-//! minus the singer's heard position (less the follower's extra delay), never from the
-//! followers' own estimates.
+//! The event loop: a room (the time reference and relay), a singer's [`Leader`] and the
+//! listeners' [`Follower`]s, each on a host with its own [`HostClock`] and [`SimPlayer`],
+//! talking through [`Path`]s. Time advances from event to event (str0m's `progress()`), so ten
+//! simulated minutes take seconds. Every message goes through the binary wire format.
 
-pub mod clock;
-pub mod net;
-pub mod player;
+mod measure;
+mod relay;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use sync::{
+    Follower, FollowerStats, HostClock, HostTime, Leader, Output, SongInfo, Steer, TimeDelta,
+    TrackMode, wire,
+};
 
-pub use clock::HostClock;
-pub use net::Path;
-pub use player::{PlayerModel, SimPlayer};
-
-use serde::{Deserialize, Serialize};
-
-use crate::follower::{Follower, FollowerConfig, FollowerStats};
-use crate::leader::{Leader, LeaderConfig, SongInfo};
-use crate::ping;
-use crate::proto::{Message, TrackMode};
-use crate::steer::{Output, PlayerReport};
-use crate::time::{HostTime, MediaTime, TimeDelta};
-use crate::wire;
-
-/// Something the singer (or a listener's app) does at a moment of the scenario.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    /// The singer starts the song at a position.
-    Start(MediaTime),
-    /// The singer pauses.
-    Pause,
-    /// The singer resumes.
-    Resume,
-    /// The singer jumps.
-    Seek(MediaTime),
-    /// The singer stops.
-    Stop,
-    /// A listener changes its extra delay.
-    ExtraDelay {
-        /// Which listener.
-        follower: usize,
-        /// The new delay.
-        delay: TimeDelta,
-    },
-}
-
-/// A run to simulate.
-#[derive(Debug, Clone)]
-pub struct Scenario {
-    /// Seeds every random draw.
-    pub seed: u64,
-    /// How long, in true time.
-    pub duration: TimeDelta,
-    /// When each listener joins (true time); one listener per entry.
-    pub joins: Vec<TimeDelta>,
-    /// The singer's path to the room and back.
-    pub leader_path: (Path, Path),
-    /// Each listener's path to the room and back.
-    pub follower_path: (Path, Path),
-    /// Host clocks drift by up to this either way (100e-6: ±100 ppm), sound cards by a
-    /// tenth of it.
-    pub max_drift: f64,
-    /// Clock jumps: (host, true instant, by); host 0 is the singer, i + 1 listener i.
-    pub jumps: Vec<(usize, TimeDelta, TimeDelta)>,
-    /// The players.
-    pub player: PlayerModel,
-    /// The singer's settings.
-    pub leader: LeaderConfig,
-    /// The listeners' settings.
-    pub follower: FollowerConfig,
-    /// What happens when.
-    pub script: Vec<(TimeDelta, Command)>,
-    /// How often the alignment is sampled.
-    pub sample_every: TimeDelta,
-}
-
-impl Scenario {
-    /// The conditions: 40 ms ± 20 ms each way, 5% loss, 1% duplicates and reorders,
-    /// ±100 ppm clocks; `followers` listeners joining in the first seconds; the song starts
-    /// at 1 s and plays for `duration`.
-    pub fn standard(seed: u64, followers: usize, duration: TimeDelta) -> Scenario {
-        Scenario {
-            seed,
-            duration,
-            joins: (0..followers)
-                .map(|i| TimeDelta::from_millis(300 + 700 * i as i64))
-                .collect(),
-            leader_path: (Path::lossy(), Path::lossy()),
-            follower_path: (Path::lossy(), Path::lossy()),
-            max_drift: 100e-6,
-            jumps: Vec::new(),
-            player: PlayerModel::default(),
-            leader: LeaderConfig::default(),
-            follower: FollowerConfig::default(),
-            script: vec![(
-                TimeDelta::from_millis(1_000),
-                Command::Start(MediaTime::ZERO),
-            )],
-            sample_every: TimeDelta::from_millis(10),
-        }
-    }
-}
-
-/// One alignment sample of one listener.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Sample {
-    /// True time.
-    pub at: TimeDelta,
-    /// Listener's heard position − singer's heard position + the listener's extra delay,
-    /// whenever both have the song loaded (playing, paused, or one of each).
-    pub error: Option<TimeDelta>,
-    /// While both are paused: the difference of the held positions.
-    pub paused_error: Option<TimeDelta>,
-    /// The listener's room-clock estimate minus the truth, and the singer's.
-    pub clock_error: (Option<TimeDelta>, Option<TimeDelta>),
-    /// The same for the drift, in parts per million.
-    pub drift_error: (Option<f64>, Option<f64>),
-    /// Within 25 ms after either player jumped (a start, seek or pause switches at an
-    /// instant; the two instants may differ by a block or two, during which the positions
-    /// differ by the whole jump), or, both paused, within 400 ms of the singer's jump
-    /// (nothing is heard; the held position follows when the message arrives).
-    pub switching: bool,
-}
-
-/// What one listener went through.
-#[derive(Debug, Clone)]
-pub struct FollowerRun {
-    /// When it joined.
-    pub joined: TimeDelta,
-    /// Its samples, in time order.
-    pub samples: Vec<Sample>,
-    /// Its counters.
-    pub stats: FollowerStats,
-    /// True instants at which its player was told to (re)start.
-    pub starts: Vec<TimeDelta>,
-    /// The clock estimator's jumps.
-    pub clock_jumps: u32,
-    /// True instants at which its player's position jumped.
-    pub switches: Vec<TimeDelta>,
-}
-
-/// One input a recorded follower took, with what it output after it (drained up to its next
-/// deadline): a conformance vector for ports of the follower (the web page's).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Step {
-    /// The follower's clock at the input.
-    pub now: HostTime,
-    /// The input.
-    pub input: Input,
-    /// The outputs, the last always the next deadline.
-    pub outputs: Vec<Output>,
-}
-
-/// An input to a follower.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "input", rename_all = "snake_case")]
-pub enum Input {
-    /// `Follower::new(config, now)`.
-    Start,
-    /// `handle_message`.
-    Message {
-        /// The message.
-        message: Message,
-    },
-    /// `handle_player`.
-    Player {
-        /// The report.
-        report: PlayerReport,
-    },
-    /// `handle_timeout`.
-    Timeout,
-    /// `set_extra_delay`.
-    ExtraDelay {
-        /// The delay.
-        delay: TimeDelta,
-    },
-}
-
-/// Everything one follower of a run took and did.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Recording {
-    /// Its settings.
-    pub config: FollowerConfig,
-    /// Its inputs and outputs, in order.
-    pub steps: Vec<Step>,
-}
-
-impl Recording {
-    /// Feeds the recorded inputs to a new follower and returns the first step whose outputs
-    /// differ (its index, the recorded outputs, the replayed ones), if any.
-    pub fn replay(&self) -> Option<(usize, Vec<Output>, Vec<Output>)> {
-        let mut follower: Option<Follower> = None;
-        for (i, step) in self.steps.iter().enumerate() {
-            match (&step.input, follower.as_mut()) {
-                (Input::Start, _) => follower = Some(Follower::new(self.config, step.now)),
-                (Input::Message { message }, Some(f)) => f.handle_message(step.now, message),
-                (Input::Player { report }, Some(f)) => f.handle_player(step.now, *report),
-                (Input::Timeout, Some(f)) => f.handle_timeout(step.now),
-                (Input::ExtraDelay { delay }, Some(f)) => f.set_extra_delay(step.now, *delay),
-                (_, None) => return Some((i, step.outputs.clone(), Vec::new())),
-            }
-            let mut outputs = Vec::new();
-            if let Some(f) = follower.as_mut() {
-                loop {
-                    let output = f.poll_output();
-                    let done = matches!(output, Output::Timeout(_));
-                    outputs.push(output);
-                    if done {
-                        break;
-                    }
-                }
-            }
-            if outputs != step.outputs {
-                return Some((i, step.outputs.clone(), outputs));
-            }
-        }
-        None
-    }
-}
-
-/// The run conformance vectors come from: two listeners through the standard conditions for
-/// 40 s, with a pause, a resume, a seek and a change of listener 0's extra delay.
-pub fn conformance_scenario() -> Scenario {
-    let ms = TimeDelta::from_millis;
-    let mut scenario = Scenario::standard(77, 2, ms(40_000));
-    scenario.script.extend([
-        (ms(12_000), Command::Pause),
-        (ms(14_000), Command::Resume),
-        (ms(20_000), Command::Seek(MediaTime::from_millis(60_000))),
-        (
-            ms(25_000),
-            Command::ExtraDelay {
-                follower: 0,
-                delay: ms(20),
-            },
-        ),
-    ]);
-    scenario
-}
+use crate::outcome::{FollowerRun, Outcome};
+use crate::path::Path;
+use crate::player::SimPlayer;
+use crate::recording::{Input, Recording, Step};
+use crate::scenario::{Command, Scenario};
 
 /// Runs `scenario` recording listener `follower`'s every input and output.
 pub fn record(scenario: &Scenario, follower: usize) -> (Outcome, Recording) {
@@ -259,19 +33,6 @@ pub fn record(scenario: &Scenario, follower: usize) -> (Outcome, Recording) {
         steps: std::mem::take(&mut sim.recording),
     };
     (sim.finish(), recording)
-}
-
-/// What a run gave.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    /// Per listener.
-    pub followers: Vec<FollowerRun>,
-    /// Messages the room relayed to listeners, and pings answered.
-    pub relayed: u64,
-    /// Pings the room answered.
-    pub pings: u64,
-    /// True instants at which the singer's player jumped.
-    pub leader_switches: Vec<TimeDelta>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -606,7 +367,7 @@ impl Sim {
                     }
                 }
                 Output::Steer(steer) => {
-                    if let (Party::Follower(i), crate::Steer::PlayAt { .. }) = (party, &steer) {
+                    if let (Party::Follower(i), Steer::PlayAt { .. }) = (party, &steer) {
                         self.runs[i].starts.push(self.now - HostTime::ZERO);
                     }
                     let now = self.now;
@@ -675,114 +436,4 @@ impl Sim {
             }
         }
     }
-
-    fn room(&mut self, from: Party, message: Message, bytes: &[u8]) {
-        let room_now = self.room_clock.local(self.now);
-        match &message {
-            Message::Ping(p) => {
-                self.pings += 1;
-                // The room answers at once: t2 = t3 here, as a busy room would be a little later.
-                let pong = ping::answer(p, room_now, room_now);
-                if let Ok(bytes) = wire::encode(&Message::Pong(pong)) {
-                    self.send(Party::Room, from, bytes);
-                }
-            }
-            Message::Pong(_) => {}
-            _ if from == Party::Leader => {
-                if matches!(message, Message::SongStart(_)) {
-                    self.last_start = Some(bytes.to_vec());
-                }
-                if matches!(message, Message::Stop(_)) {
-                    self.last_start = None;
-                }
-                self.last_transport = Some(bytes.to_vec());
-                for i in 0..self.followers.len() {
-                    if self.followers[i].is_some() {
-                        self.relayed += 1;
-                        self.send(Party::Room, Party::Follower(i), bytes.to_vec());
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn sample(&mut self) {
-        let now = self.now;
-        let leader = self.leader_host.player.position(now);
-        let room = self.room_clock.local(now);
-        let leader_clock = self
-            .leader
-            .pinger()
-            .estimate()
-            .map(|e| e.to_room(self.leader_host.clock.local(now)) - room);
-        let true_drift =
-            |host: &HostClock| (1.0 + self.room_clock.drift) / (1.0 + host.drift) - 1.0;
-        let leader_drift = self
-            .leader
-            .pinger()
-            .estimate()
-            .map(|e| (e.drift - true_drift(&self.leader_host.clock)) * 1e6);
-        for i in 0..self.followers.len() {
-            let Some(follower) = self.followers[i].as_ref() else {
-                continue;
-            };
-            let extra = follower.extra_delay();
-            let mine = self.hosts[i].player.position(now);
-            let recent = |switches: &[HostTime], within: TimeDelta| {
-                switches
-                    .last()
-                    .is_some_and(|&t| now >= t && now - t <= within)
-            };
-            let both_paused = matches!((leader, mine), (Some((_, false)), Some((_, false))));
-            let switching = recent(&self.hosts[i].player.switches, TimeDelta::from_millis(25))
-                || recent(
-                    &self.leader_host.player.switches,
-                    TimeDelta::from_millis(25),
-                )
-                || both_paused
-                    && recent(
-                        &self.leader_host.player.switches,
-                        TimeDelta::from_millis(400),
-                    );
-            // Every moment both have a song, moving or not: transitions count.
-            let (error, paused_error) = match (leader, mine) {
-                (Some((l, false)), Some((f, false))) => (Some(f - l), Some(f - l)),
-                (Some((l, _)), Some((f, _))) => (Some((f - l) + extra), None),
-                _ => (None, None),
-            };
-            let clock = follower
-                .pinger()
-                .estimate()
-                .map(|e| e.to_room(self.hosts[i].clock.local(now)) - room);
-            self.runs[i].samples.push(Sample {
-                at: now - HostTime::ZERO,
-                error,
-                paused_error,
-                clock_error: (clock, leader_clock),
-                drift_error: (
-                    follower
-                        .pinger()
-                        .estimate()
-                        .map(|e| (e.drift - true_drift(&self.hosts[i].clock)) * 1e6),
-                    leader_drift,
-                ),
-                switching,
-            });
-        }
-    }
-}
-
-/// Alignment statistics over a set of samples: (p50, p99, max) of |error|, in ms.
-pub fn percentiles(errors: impl IntoIterator<Item = TimeDelta>) -> Option<(f64, f64, f64)> {
-    let mut values: Vec<f64> = errors
-        .into_iter()
-        .map(|e| e.abs().as_millis_f64())
-        .collect();
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
-    Some((at(0.5), at(0.99), at(1.0)))
 }

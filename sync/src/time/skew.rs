@@ -1,7 +1,9 @@
-//! A simulated host's clock: its own origin, a rate error (drift, in ppm) and steps (jumps),
-//! against the simulator's true time.
+//! How one host's clock reads a reference ("true") time: its own origin, a rate error (drift,
+//! in ppm) and steps (jumps). `net::NetClock` reads the OS clock through one, so that
+//! tests can give each peer on one machine a clock of its own; seeded test drivers give one to
+//! every host they step.
 
-use crate::time::{HostTime, TimeDelta};
+use super::{HostTime, TimeDelta};
 
 /// How a host's clock reads true time.
 #[derive(Debug, Clone, Default)]
