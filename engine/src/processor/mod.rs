@@ -29,7 +29,7 @@ use crate::song::Original;
 use crate::source::chunk::TRACK_CHANNELS;
 use crate::tap::{MAX_TAPS, TapWriter};
 use crate::time::HostTime;
-use report::report_latency;
+use report::{latency_to_report, push_event};
 
 /// The most frames processed in one go; larger device buffers are split.
 pub const MAX_BLOCK: usize = 512;
@@ -194,17 +194,15 @@ impl Processor {
                 continue;
             };
             let block = &mut block[..frames];
-            if let Some(captured) = stream.read(block) {
-                report_latency(
-                    &mut self.events,
-                    &mut self.dropped_events,
-                    stream,
-                    slot,
-                    at,
-                    captured,
-                    frames,
-                    self.sample_rate,
-                );
+            if let Some(captured) = stream.read(block)
+                && let Some(latency) =
+                    latency_to_report(stream, at, captured, frames, self.sample_rate)
+            {
+                let event = Event::MonitorLatency {
+                    mic: slot,
+                    frames: latency,
+                };
+                push_event(&mut self.events, &mut self.dropped_events, event);
             }
             mics[slot] = Some(block);
         }

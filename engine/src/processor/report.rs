@@ -26,31 +26,28 @@ impl Processor {
     }
 }
 
-fn push_event(events: &mut rtrb::Producer<Event>, dropped: &mut u32, event: Event) {
+pub(super) fn push_event(events: &mut rtrb::Producer<Event>, dropped: &mut u32, event: Event) {
     // The last slot is kept for the report of dropped events.
     if events.slots() < 2 || events.push(event).is_err() {
         *dropped = dropped.saturating_add(1);
     }
 }
 
-/// Reports a microphone's monitor latency (capture to playback) when it changed by a
+/// The monitor latency (capture to playback, in frames) to report for a microphone whose
+/// block of `frames` captured at `captured` is heard at `heard`: when it changed by a
 /// millisecond or more, at most once per [`LATENCY_REPORT_SECONDS`].
-#[allow(clippy::too_many_arguments)]
-pub(super) fn report_latency(
-    events: &mut rtrb::Producer<Event>,
-    dropped: &mut u32,
+pub(super) fn latency_to_report(
     stream: &mut MicStream,
-    slot: usize,
     heard: HostTime,
     captured: HostTime,
     frames: usize,
     sample_rate: u32,
-) {
+) -> Option<u32> {
     stream.frames_since_report += frames as u64;
     if stream.reported_latency.is_some()
         && stream.frames_since_report < LATENCY_REPORT_SECONDS * u64::from(sample_rate)
     {
-        return;
+        return None;
     }
     let nanos = heard.nanos_since(captured).max(0) as u128;
     let latency = (nanos * u128::from(sample_rate) / 1_000_000_000) as u32;
@@ -59,16 +56,9 @@ pub(super) fn report_latency(
         .reported_latency
         .is_some_and(|last| last.abs_diff(latency) < threshold)
     {
-        return;
+        return None;
     }
     stream.reported_latency = Some(latency);
     stream.frames_since_report = 0;
-    push_event(
-        events,
-        dropped,
-        Event::MonitorLatency {
-            mic: slot,
-            frames: latency,
-        },
-    );
+    Some(latency)
 }

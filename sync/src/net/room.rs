@@ -12,6 +12,7 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_util::task::AbortOnDropHandle;
 
 use crate::net::NetClock;
 use crate::ping;
@@ -200,13 +201,14 @@ impl Room {
                     state.ws.insert(id, tx);
                     id
                 };
-                let writer = tokio::spawn(async move {
+                // The writer stops with this connection, however it ends.
+                let _writer = AbortOnDropHandle::new(tokio::spawn(async move {
                     while let Some(bytes) = rx.recv().await {
                         if sink.send(WsMessage::Binary(bytes.into())).await.is_err() {
                             break;
                         }
                     }
-                });
+                }));
                 while let Some(Ok(message)) = stream.next().await {
                     if let WsMessage::Binary(bytes) = message {
                         let received = room.clock.now();
@@ -217,7 +219,6 @@ impl Room {
                 if let Ok(mut state) = room.state.lock() {
                     state.ws.remove(&id);
                 }
-                writer.abort();
             });
         }
     }
