@@ -7,6 +7,8 @@
 //!
 //! # Layout
 //! - [`gpu`]: the device, chosen from the environment (`WGPU_BACKEND`, `WGPU_ADAPTER_NAME`).
+//! - [`frame`]: what a frame is drawn from and into: the display format, the song on screen,
+//!   the singer's and the room's state, where the lyrics' lines were placed.
 //! - [`renderer`]: the display registry: `enable_display(id, size)`, `disable_display(id)`,
 //!   `render(id, at)` into a `wgpu::Texture`, and read-back through a staging ring.
 //! - [`layer`]: the screen's layers: the animated background, the pitch guide (notes, the
@@ -22,6 +24,7 @@
 #![warn(clippy::unwrap_used)] // input data must never panic the process
 
 mod error;
+pub mod frame;
 pub mod gpu;
 pub mod image;
 pub mod layer;
@@ -32,11 +35,9 @@ pub mod text;
 pub mod video;
 
 pub use error::{RenderError, Result};
+pub use frame::{DISPLAY_FORMAT, LinePlacement, RoomOverlay, SingerState, SongScreen, UpNext};
 pub use gpu::Gpu;
 pub use image::Image;
-pub use layer::lyrics::{LinePlacement, SongScreen};
-pub use layer::pitch_guide::SingerState;
-pub use layer::room::{RoomOverlay, UpNext};
-pub use renderer::{DISPLAY_FORMAT, DisplayId, Renderer};
+pub use renderer::{DisplayId, Renderer};
 pub use sink::{Mp4Sink, Y4mSink};
 pub use video::{Planes, VideoDecoder, VideoFrame};

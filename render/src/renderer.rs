@@ -7,12 +7,16 @@ use std::collections::BTreeMap;
 use lyrics::SongTime;
 
 use crate::error::{RenderError, Result};
+use crate::frame::{
+    DISPLAY_FORMAT, ENCODED_FORMAT, FrameInputs, LinePlacement, RoomOverlay, SingerState,
+    SongScreen,
+};
 use crate::gpu::Gpu;
 use crate::image::Image;
 use crate::layer::background::{Background, BackgroundPipeline};
-use crate::layer::lyrics::{FrameInputs, LinePlacement, LyricsLayer, SongScreen};
-use crate::layer::pitch_guide::{self, SingerState};
-use crate::layer::room::{self, QrModules, RoomOverlay};
+use crate::layer::lyrics::LyricsLayer;
+use crate::layer::pitch_guide;
+use crate::layer::room::{self, QrModules};
 use crate::layer::shapes::Rect;
 use crate::layer::shapes::{ShapePipeline, Shapes};
 use crate::layer::video::{VideoLayer, VideoPipeline};
@@ -22,14 +26,6 @@ use crate::video::VideoFrame;
 
 /// A display's id, chosen by the caller (as scene displays are in co-watching apps).
 pub type DisplayId = u32;
-
-/// The format of every display texture: 8-bit RGBA, sRGB-encoded.
-pub const DISPLAY_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8UnormSrgb;
-
-/// The same bytes seen without the sRGB curve: the music video, already sRGB-encoded, is
-/// drawn through a view of this format, so no pixel of it is decoded and encoded again (on a
-/// CPU rasteriser those conversions cost more than the draw itself).
-pub(crate) const ENCODED_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
 
 struct Display {
     size: (u32, u32),

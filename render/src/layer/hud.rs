@@ -7,11 +7,12 @@ use glyphon::{Buffer, Color, Metrics, Resolution, TextArea, TextBounds, TextRend
 use lyrics::{Phase, Position, SongTime};
 
 use crate::error::{RenderError, Result};
+use crate::frame::{FrameInputs, LinePlacement};
 use crate::gpu::Gpu;
-use crate::layer::lyrics::{FrameInputs, LinePlacement, colour, outline_width, sung_colour};
 use crate::layer::pitch_guide;
 use crate::layer::room;
 use crate::layer::sprite::{Placement, Sprite, SpriteBaker, SpriteDraws, Style};
+use crate::layer::style::{colour, outline_width, sung_colour};
 use crate::text::{TextShared, shape_line};
 
 /// Outlined text baked for the screen, with its width (without the sprite's margin).

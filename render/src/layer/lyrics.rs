@@ -8,56 +8,15 @@
 //! then baked into sprites); per frame only the wipe position moves. The wipe is
 //! exact to the pixel column: the sung and unsung copies are clipped on either side of it.
 
-use glyphon::Color;
-use lyrics::{Lyrics, SongTime, Timeline, Voice};
+use lyrics::{Lyrics, SongTime};
 
 use crate::error::Result;
+use crate::frame::{FrameInputs, LinePlacement};
 use crate::gpu::Gpu;
 use crate::layer::hud::Hud;
-use crate::layer::pitch_guide::SingerState;
-use crate::layer::room::RoomOverlay;
 use crate::layer::sprite::{Placement, Sprite, SpriteBaker, SpriteDraws, Style};
+use crate::layer::style::{colour, outline_width, sung_colour};
 use crate::text::{TextShared, shape_line};
-
-/// The song on screen: lyrics, their timeline and who asked for it.
-pub struct SongScreen {
-    pub(crate) lyrics: Lyrics,
-    pub(crate) timeline: Timeline,
-    pub(crate) requester: Option<String>,
-}
-
-impl SongScreen {
-    /// A song's lyrics, with the name of the singer who requested it for the title card.
-    pub fn new(lyrics: Lyrics, requester: Option<String>) -> Self {
-        let timeline = Timeline::new(&lyrics);
-        SongScreen {
-            lyrics,
-            timeline,
-            requester,
-        }
-    }
-}
-
-/// The colours of the screen.
-pub(crate) mod colour {
-    use glyphon::Color;
-
-    pub const UNSUNG: Color = Color::rgb(255, 255, 255);
-    pub const OUTLINE: Color = Color::rgb(12, 12, 24);
-    pub const SHADOW: Color = Color::rgba(0, 0, 0, 150);
-    pub const SUNG_P1: Color = Color::rgb(64, 156, 255);
-    pub const SUNG_P2: Color = Color::rgb(255, 96, 170);
-    pub const SUNG_BOTH: Color = Color::rgb(96, 214, 120);
-    pub const GRADE: Color = Color::rgb(255, 214, 90);
-}
-
-pub(crate) fn sung_colour(voice: Voice) -> Color {
-    match voice {
-        Voice::P1 => colour::SUNG_P1,
-        Voice::P2 => colour::SUNG_P2,
-        _ => colour::SUNG_BOTH,
-    }
-}
 
 /// A line shaped for the screen.
 struct LaidLine {
@@ -68,28 +27,6 @@ struct LaidLine {
     /// Each word's left and right edge, relative to the line's left.
     words: Vec<(f32, f32)>,
     width: f32,
-}
-
-/// Where a line sits and how far it is sung, in display pixels.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LinePlacement {
-    /// The line's index in the lyrics.
-    pub index: usize,
-    /// Its left edge.
-    pub left: f32,
-    /// Its top edge.
-    pub top: f32,
-    /// Its width.
-    pub width: f32,
-    /// The wipe's x: sung to the left of it.
-    pub wipe: f32,
-}
-
-/// What a frame draws besides the time: the song, the singer's state, the room's overlays.
-pub(crate) struct FrameInputs<'a> {
-    pub(crate) song: &'a SongScreen,
-    pub(crate) singer: &'a SingerState,
-    pub(crate) room: &'a RoomOverlay,
 }
 
 /// One display's lyrics: its text renderer and the lines it has shaped.
@@ -313,9 +250,4 @@ impl LyricsLayer {
         self.draws.render(&shared.sprites, sprites, pass);
         self.hud.render(shared, pass)
     }
-}
-
-/// The outline's width for a font size.
-pub(crate) fn outline_width(px: f32) -> f32 {
-    (px / 22.0).round().max(2.0)
 }

@@ -9,4 +9,5 @@ pub mod pitch_guide;
 pub mod room;
 pub mod shapes;
 pub(crate) mod sprite;
+pub(crate) mod style;
 pub(crate) mod video;

@@ -4,20 +4,8 @@
 
 use lyrics::{Lyrics, NoteKind, SongTime, Voice};
 
+use crate::frame::SingerState;
 use crate::layer::shapes::Rect;
-
-/// What the singer has done so far, as the app learns it from scoring's live events.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SingerState {
-    /// Detected pitch, voiced frames only, in time order: (song time, MIDI note).
-    pub trace: Vec<(SongTime, f32)>,
-    /// Indices into the lyrics' notes that the singer hit.
-    pub hit_notes: Vec<usize>,
-    /// Grades of finished lines: (line index, what to show, e.g. "Perfect").
-    pub line_grades: Vec<(usize, String)>,
-    /// The running score, 0..=100.
-    pub score: Option<f32>,
-}
 
 /// Seconds of the past and of the future the guide shows.
 const PAST: f64 = 1.0;

@@ -3,25 +3,8 @@
 
 use lyrics::{Lyrics, SongTime};
 
+use crate::frame::RoomOverlay;
 use crate::layer::shapes::Rect;
-
-/// What the room shows over the song.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RoomOverlay {
-    /// The next song and who sings it, shown over the last 15 s of this song's lines.
-    pub up_next: Option<UpNext>,
-    /// The room's join link, shown as a QR code in the bottom-left corner.
-    pub join_link: Option<String>,
-}
-
-/// The next song in the queue.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UpNext {
-    /// Its title.
-    pub title: String,
-    /// Who sings it.
-    pub singer: String,
-}
 
 /// How long before the end of the last line "up next" shows.
 const UP_NEXT_LEAD: SongTime = SongTime::from_millis(15_000);

@@ -8,9 +8,9 @@ use bytemuck::{Pod, Zeroable};
 use glyphon::{Buffer, Color, Resolution, TextArea, TextBounds, TextRenderer, Viewport};
 
 use crate::error::{RenderError, Result};
+use crate::frame::DISPLAY_FORMAT;
 use crate::gpu::Gpu;
 use crate::layer::pipeline::{self, PipelineSpec};
-use crate::renderer::DISPLAY_FORMAT;
 use crate::text::TextShared;
 
 /// The eight directions an outline is drawn in.

@@ -205,7 +205,7 @@ impl VideoLayer {
             let picture = texture(
                 gpu,
                 kind,
-                crate::renderer::ENCODED_FORMAT,
+                crate::frame::ENCODED_FORMAT,
                 wgpu::TextureUsages::TEXTURE_BINDING
                     | wgpu::TextureUsages::RENDER_ATTACHMENT
                     | wgpu::TextureUsages::COPY_DST,
