@@ -3,7 +3,7 @@
 //! This crate draws what a KTV screen shows, offscreen, on any machine: a GPU where there is
 //! one, Mesa's lavapipe (wgpu's Vulkan backend on the CPU) where there is none. It builds on
 //! `lyrics` for the song model; live pitch, grades and scores arrive as plain inputs that
-//! `ktv-app` fills, so it does not depend on `scoring`.
+//! the clients fill, so it does not depend on `scoring`.
 //!
 //! # Layout
 //! - [`gpu`]: the device, chosen from the environment (`WGPU_BACKEND`, `WGPU_ADAPTER_NAME`).

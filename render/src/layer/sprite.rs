@@ -133,7 +133,13 @@ impl Sprite {
             view_formats: &[],
         });
         let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
-        baker.draw(gpu, text, &view, size, buffer, pad as f32, style, fill)?;
+        let ink = Ink {
+            buffer,
+            pad: pad as f32,
+            style,
+            fill,
+        };
+        baker.draw(gpu, text, (&view, size), &ink)?;
         let bind_group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("sprite"),
             layout: &text.sprites.sprite_layout,
@@ -182,6 +188,15 @@ pub(crate) struct SpriteBaker {
     viewport: Viewport,
 }
 
+/// What a sprite is drawn with: the shaped text, the margin around it, its outline and
+/// shadow, and its fill.
+struct Ink<'a> {
+    buffer: &'a Buffer,
+    pad: f32,
+    style: Style,
+    fill: Color,
+}
+
 impl SpriteBaker {
     pub(crate) fn new(gpu: &Gpu, text: &mut TextShared) -> Self {
         SpriteBaker {
@@ -195,20 +210,21 @@ impl SpriteBaker {
         }
     }
 
-    /// Draws the text into `target` and submits: baking is an upload, done when the text
-    /// comes on screen, not every frame.
-    #[allow(clippy::too_many_arguments)]
+    /// Draws `ink` into `target` (of `size` pixels) and submits: baking is an upload, done
+    /// when the text comes on screen, not every frame.
     fn draw(
         &mut self,
         gpu: &Gpu,
         text: &mut TextShared,
-        target: &wgpu::TextureView,
-        size: (u32, u32),
-        buffer: &Buffer,
-        pad: f32,
-        style: Style,
-        fill: Color,
+        (target, size): (&wgpu::TextureView, (u32, u32)),
+        ink: &Ink,
     ) -> Result<()> {
+        let Ink {
+            buffer,
+            pad,
+            style,
+            fill,
+        } = *ink;
         self.viewport.update(
             &gpu.queue,
             Resolution {
