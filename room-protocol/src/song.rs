@@ -121,15 +121,23 @@ mod tests {
 
     #[test]
     fn one_file_layouts_fetch_one_medium() {
-        let audio = SongAudio {
-            layout: AudioLayout::TwoStreams {
+        let one_file = [
+            AudioLayout::TwoStreams {
                 accompaniment: 1,
                 original: 0,
             },
-            original: OriginalTrack::FullMix,
-            loudness: None,
-        };
-        assert_eq!(audio.media(), &[MediaKind::Accompaniment]);
+            AudioLayout::StereoSplit,
+            AudioLayout::AccompanimentOnly,
+        ];
+        for layout in one_file {
+            let original = OriginalTrack::FullMix;
+            let audio = SongAudio {
+                layout,
+                original,
+                loudness: None,
+            };
+            assert_eq!(audio.media(), &[MediaKind::Accompaniment], "{layout:?}");
+        }
         let two: SongAudio =
             serde_json::from_str(r#"{"layout":"two-files","original":"vocal","loudness":null}"#)
                 .unwrap();

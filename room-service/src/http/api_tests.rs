@@ -57,16 +57,7 @@ impl Api {
             }
             None => Body::empty(),
         };
-        let response = self
-            .router
-            .clone()
-            .oneshot(request.body(body).unwrap())
-            .await
-            .unwrap();
-        let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-            .await
-            .unwrap();
+        let (status, bytes) = tests::send(self.router.clone(), request.body(body).unwrap()).await;
         let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         (status, value)
     }

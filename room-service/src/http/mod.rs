@@ -296,20 +296,21 @@ async fn index(State(state): State<AppState>) -> Html<String> {
 mod tests {
     use super::*;
 
-    async fn get_body(router: Router, uri: &str) -> (axum::http::StatusCode, String) {
+    /// Sends `request` through the router and reads the whole answer.
+    pub(super) async fn send(
+        router: Router,
+        request: axum::http::Request<axum::body::Body>,
+    ) -> (axum::http::StatusCode, axum::body::Bytes) {
         use tower::ServiceExt;
-        let response = router
-            .oneshot(
-                axum::http::Request::get(uri)
-                    .body(axum::body::Body::empty())
-                    .unwrap(),
-            )
-            .await
-            .unwrap();
+        let response = router.oneshot(request).await.unwrap();
         let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-            .await
-            .unwrap();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await;
+        (status, bytes.unwrap())
+    }
+
+    async fn get_body(router: Router, uri: &str) -> (axum::http::StatusCode, String) {
+        let request = axum::http::Request::get(uri).body(axum::body::Body::empty());
+        let (status, bytes) = send(router, request.unwrap()).await;
         (status, String::from_utf8(bytes.to_vec()).unwrap())
     }
 

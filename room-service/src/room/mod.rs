@@ -105,6 +105,13 @@ pub enum Effect {
     Ended(PerformanceResult),
 }
 
+/// A change that returns nothing else changed only the room's state.
+impl From<()> for Effect {
+    fn from((): ()) -> Effect {
+        Effect::State
+    }
+}
+
 impl Room {
     /// A new room owned by a member called `owner_name` whose client holds `secret`.
     pub fn new(

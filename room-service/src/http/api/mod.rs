@@ -109,6 +109,21 @@ async fn act<T>(
     Ok(value)
 }
 
+/// Runs `f` as `caller` on the room, stores the result and answers 204 No Content: the shape
+/// of every call that changes a room and returns nothing.
+async fn no_content<E: Into<Effect>>(
+    state: &AppState,
+    room_id: &str,
+    caller: &Caller,
+    f: impl FnOnce(&mut Room, MemberId, u64) -> Result<E>,
+) -> Result<axum::http::StatusCode> {
+    act(state, room_id, caller, |room, me, now| {
+        Ok(((), f(room, me, now)?.into()))
+    })
+    .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
 /// Unknown API paths get the error shape too.
 pub async fn not_found() -> Response {
     Error::NotFound {

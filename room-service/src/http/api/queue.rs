@@ -6,10 +6,9 @@ use axum::http::StatusCode;
 use room_protocol::{Preset, RequestId};
 use serde::{Deserialize, Serialize};
 
-use super::{Body, Caller, act};
+use super::{Body, Caller, act, no_content};
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
-use crate::room::Effect;
 use crate::{Error, Result};
 
 /// Requesting a song (点歌).
@@ -66,11 +65,10 @@ pub async fn remove_request(
     Path((room_id, request)): Path<(String, RequestId)>,
     caller: Caller,
 ) -> Result<StatusCode> {
-    act(&state, &room_id, &caller, |room, me, now| {
-        Ok((room.remove(me, request, now)?, Effect::State))
+    no_content(&state, &room_id, &caller, |room, me, now| {
+        room.remove(me, request, now)
     })
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
+    .await
 }
 
 /// `POST /api/rooms/{room}/queue/{request}/pin` (owner)
@@ -80,11 +78,10 @@ pub async fn pin_request(
     Path((room_id, request)): Path<(String, RequestId)>,
     caller: Caller,
 ) -> Result<StatusCode> {
-    act(&state, &room_id, &caller, |room, me, now| {
-        Ok((room.pin(me, request, now)?, Effect::State))
+    no_content(&state, &room_id, &caller, |room, me, now| {
+        room.pin(me, request, now)
     })
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
+    .await
 }
 
 /// Moving a request.
@@ -103,9 +100,8 @@ pub async fn move_request(
     caller: Caller,
     Body(body): Body<MoveRequest>,
 ) -> Result<StatusCode> {
-    act(&state, &room_id, &caller, |room, me, now| {
-        Ok((room.reorder(me, request, body.index, now)?, Effect::State))
+    no_content(&state, &room_id, &caller, |room, me, now| {
+        room.reorder(me, request, body.index, now)
     })
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
+    .await
 }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use room_protocol::{Credentials, MemberId, QueueRules, RoomView};
 use serde::Deserialize;
 
-use super::{Body, Caller, act, now_ms, token};
+use super::{Body, Caller, no_content, now_ms, token};
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
 use crate::room::{Effect, Room, RoomSettings};
@@ -132,11 +132,10 @@ pub async fn remove_member(
     Path((room_id, member)): Path<(String, MemberId)>,
     caller: Caller,
 ) -> Result<StatusCode> {
-    act(&state, &room_id, &caller, |room, me, now| {
-        Ok(((), room.leave(me, member, now)?))
+    no_content(&state, &room_id, &caller, |room, me, now| {
+        room.leave(me, member, now)
     })
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
+    .await
 }
 
 /// `GET /api/rooms/{room}/history`

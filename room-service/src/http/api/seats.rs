@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use super::{Body, Caller, act};
+use super::{Body, Caller, act, no_content};
 use crate::Result;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
@@ -48,11 +48,10 @@ pub async fn leave_seat(
     Path(room_id): Path<String>,
     caller: Caller,
 ) -> Result<StatusCode> {
-    act(&state, &room_id, &caller, |room, me, now| {
-        Ok((room.leave_seat(me, now)?, Effect::State))
+    no_content(&state, &room_id, &caller, |room, me, now| {
+        room.leave_seat(me, now)
     })
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
+    .await
 }
 
 /// Muting a seat.
@@ -71,11 +70,10 @@ pub async fn mute_seat(
     caller: Caller,
     Body(body): Body<MuteSeat>,
 ) -> Result<StatusCode> {
-    act(&state, &room_id, &caller, |room, me, now| {
-        Ok((room.mute_seat(me, seat, body.muted, now)?, Effect::State))
+    no_content(&state, &room_id, &caller, |room, me, now| {
+        room.mute_seat(me, seat, body.muted, now)
     })
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
+    .await
 }
 
 /// `DELETE /api/rooms/{room}/seats/{seat}` (owner)
@@ -85,9 +83,8 @@ pub async fn free_seat(
     Path((room_id, seat)): Path<(String, usize)>,
     caller: Caller,
 ) -> Result<StatusCode> {
-    act(&state, &room_id, &caller, |room, me, now| {
-        Ok((room.free_seat(me, seat, now)?, Effect::State))
+    no_content(&state, &room_id, &caller, |room, me, now| {
+        room.free_seat(me, seat, now)
     })
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
+    .await
 }

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use room_protocol::{Control, RequestId};
 use serde::Deserialize;
 
-use super::{Body, Caller, act, now_ms};
+use super::{Body, Caller, no_content, now_ms};
 use crate::Result;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
@@ -17,11 +17,10 @@ pub async fn skip(
     Path(room_id): Path<String>,
     caller: Caller,
 ) -> Result<StatusCode> {
-    act(&state, &room_id, &caller, |room, me, now| {
-        Ok(((), room.skip(me, now)?))
+    no_content(&state, &room_id, &caller, |room, me, now| {
+        room.skip(me, now)
     })
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
+    .await
 }
 
 /// `POST /api/rooms/{room}/controls` (owner or the singer on stage)
@@ -32,11 +31,10 @@ pub async fn control(
     caller: Caller,
     Body(body): Body<Control>,
 ) -> Result<StatusCode> {
-    act(&state, &room_id, &caller, |room, me, now| {
-        Ok(((), room.control(me, body, now)?))
+    no_content(&state, &room_id, &caller, |room, me, now| {
+        room.control(me, body, now)
     })
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
+    .await
 }
 
 /// The singer's client on the song.
@@ -76,9 +74,8 @@ pub async fn finished(
     caller: Caller,
     Body(body): Body<SongReport>,
 ) -> Result<StatusCode> {
-    act(&state, &room_id, &caller, |room, me, now| {
-        Ok(((), room.finished(me, body.request, body.score, now)?))
+    no_content(&state, &room_id, &caller, |room, me, now| {
+        room.finished(me, body.request, body.score, now)
     })
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
+    .await
 }
