@@ -9,6 +9,7 @@ mod stage;
 
 use axum::Json;
 use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use room_protocol::MemberId;
@@ -116,12 +117,12 @@ async fn no_content<E: Into<Effect>>(
     room_id: &str,
     caller: &Caller,
     f: impl FnOnce(&mut Room, MemberId, u64) -> Result<E>,
-) -> Result<axum::http::StatusCode> {
+) -> Result<StatusCode> {
     act(state, room_id, caller, |room, me, now| {
         Ok(((), f(room, me, now)?.into()))
     })
     .await?;
-    Ok(axum::http::StatusCode::NO_CONTENT)
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Unknown API paths get the error shape too.
