@@ -5,7 +5,6 @@ use std::path::Path;
 use std::time::Duration;
 
 use room_protocol::{Credentials, MediaKind, Preset, RequestId, RoomView, SongDetails};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
@@ -133,29 +132,22 @@ impl Api {
         })
     }
 
-    /// A sign of life and the running score, about `request`.
-    pub async fn heartbeat(&self, request: RequestId, score: Option<f32>) -> Result<()> {
-        self.report("heartbeat", request, score).await
+    /// A sign of life, about `request` (the score is the service's, not the client's).
+    pub async fn heartbeat(&self, request: RequestId) -> Result<()> {
+        self.report("heartbeat", request).await
     }
 
-    /// The song `request` was sung to its end, with its final score.
-    pub async fn finished(&self, request: RequestId, score: Option<f32>) -> Result<()> {
-        self.report("finished", request, score).await
+    /// The song `request` was sung to its end.
+    pub async fn finished(&self, request: RequestId) -> Result<()> {
+        self.report("finished", request).await
     }
 
-    async fn report(&self, what: &str, request: RequestId, score: Option<f32>) -> Result<()> {
+    async fn report(&self, what: &str, request: RequestId) -> Result<()> {
         let room = self.room_id()?;
-        #[derive(Serialize)]
-        struct Report {
-            request: RequestId,
-            score: Option<f32>,
-        }
-        let body = serde_json::to_value(Report { request, score })
-            .map_err(|e| Error::Internal(e.to_string()))?;
         self.call::<Value>(
             "POST",
             &format!("/api/rooms/{room}/performance/{what}"),
-            Some(body),
+            Some(serde_json::json!({ "request": request })),
         )
         .await
         .map(drop)

@@ -1,22 +1,20 @@
 //! Live scoring on the singer's machine: a thread (never the audio thread) drains the
 //! engine's dry-voice tap, tracks the pitch and judges it against the song's reference
-//! melody, and hands each [`LiveEvent`] to the client to send to the room.
+//! melody, and hands each [`LiveEvent`] to the client to show the singer (the room's scores
+//! are the service's, judged from the voice it is sent).
 //!
-//! The tracker counts samples; the song is what matters. Each tap block carries the song
-//! frame it was heard at, so every pitch frame's time is read off those anchors (a tempo
-//! preset, a pause, a restart all line up), less the microphone's monitor latency (the voice
-//! is heard that much after it was sung). A key shift moves the music, so the singer sings
-//! shifted too: their pitch is shifted back before it is judged.
+//! Each tap block carries the song frame it was heard at: less the microphone's monitor
+//! latency (the voice is heard that much after it was sung), that is the song time the
+//! block was sung at, which [`scoring::LiveJudge`] places every pitch frame by.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use engine::BusTap;
-use lyrics::{Lyrics, SongTime, Voice};
-use scoring::{Judge, JudgeSettings, LiveEvent, PitchSettings, PitchTracker, SongResult};
+use lyrics::{Lyrics, Voice};
+use scoring::{JudgeSettings, LiveEvent, LiveJudge, PitchSettings, SongResult};
 use tokio::sync::mpsc;
 
 use crate::time::frames_to_song;
@@ -24,9 +22,6 @@ use crate::{Error, Result};
 
 /// Tap blocks buffered between reads (≈ 340 ms at 48 kHz).
 pub const TAP_BLOCKS: usize = 64;
-
-/// Anchors kept: enough to cover the tracker's window many times over.
-const ANCHORS: usize = 64;
 
 /// Settings the singer's side may change during the song.
 #[derive(Debug, Default)]
@@ -64,12 +59,10 @@ impl LiveScorer {
         let thread = std::thread::Builder::new()
             .name("ktv-live-score".into())
             .spawn(move || {
-                let built = PitchTracker::new(pitch, rate)
-                    .and_then(|tracker| Ok((tracker, Judge::new(&lyrics, voice, judge)?)));
-                let (tracker, judge) = match built {
-                    Ok(parts) => {
+                let judge = match LiveJudge::new(&lyrics, voice, pitch, judge, rate) {
+                    Ok(judge) => {
                         let _ = ready_tx.send(Ok(()));
-                        parts
+                        judge
                     }
                     Err(e) => {
                         let _ = ready_tx.send(Err(e));
@@ -78,13 +71,8 @@ impl LiveScorer {
                 };
                 let mut scorer = Scorer {
                     tap,
-                    tracker,
                     judge: Some(judge),
-                    frames: Vec::with_capacity(4),
-                    gate_db: pitch.gate_db,
                     rate,
-                    fed: 0,
-                    anchors: VecDeque::with_capacity(ANCHORS),
                     events,
                     live: shared,
                 };
@@ -130,17 +118,9 @@ impl Drop for LiveScorer {
 
 struct Scorer {
     tap: BusTap,
-    tracker: PitchTracker,
     /// Taken when the song is finished.
-    judge: Option<Judge>,
-    /// Frames the tracker completed in the last push.
-    frames: Vec<scoring::PitchFrame>,
-    gate_db: f32,
+    judge: Option<LiveJudge>,
     rate: u32,
-    /// Samples fed to the tracker so far.
-    fed: u64,
-    /// (sample fed, song frame) at the start of recent blocks.
-    anchors: VecDeque<(u64, f64)>,
     events: mpsc::Sender<LiveEvent>,
     live: Arc<Live>,
 }
@@ -151,14 +131,23 @@ impl Scorer {
             let stopping = self.live.stop.load(Ordering::Relaxed);
             while let Some(block) = self.tap.pop() {
                 // Only what was sung while the song played is judged.
-                let Some(song_frame) = block.song_frame else {
+                let (Some(song_frame), Some(judge)) = (block.song_frame, self.judge.as_mut())
+                else {
                     continue;
                 };
-                if self.anchors.len() == ANCHORS {
-                    self.anchors.pop_front();
-                }
-                self.anchors.push_back((self.fed, song_frame));
-                self.feed(block.samples());
+                judge.set_key(f32::from_bits(self.live.key.load(Ordering::Relaxed)));
+                let delay = f64::from(self.live.delay_frames.load(Ordering::Relaxed));
+                let sung_at = frames_to_song(song_frame - delay, self.rate);
+                let events = &self.events;
+                judge.push(block.samples(), sung_at, &mut |event| {
+                    // Pitch events are many and replaced by the next: dropped if the client
+                    // is behind. Judgements wait for room.
+                    if matches!(event, LiveEvent::Pitch { .. }) {
+                        let _ = events.try_send(event);
+                    } else {
+                        let _ = events.blocking_send(event);
+                    }
+                });
             }
             if stopping {
                 break;
@@ -171,65 +160,5 @@ impl Scorer {
                 let _ = events.blocking_send(event);
             })
         })
-    }
-
-    /// Feeds samples in pieces that end where a hop ends, so each frame's time is known.
-    fn feed(&mut self, samples: &[f32]) {
-        let hop = self.tracker.hop() as u64;
-        let half_window = (self.tracker.window() / 2) as u64;
-        let mut rest = samples;
-        while !rest.is_empty() {
-            let take = ((hop - self.fed % hop) as usize).min(rest.len());
-            let mut frames = std::mem::take(&mut self.frames);
-            frames.clear();
-            self.tracker.push(&rest[..take], |frame| frames.push(frame));
-            self.fed += take as u64;
-            rest = &rest[take..];
-            for mut frame in frames.drain(..) {
-                let Some(time) = self.song_time(self.fed.saturating_sub(half_window)) else {
-                    continue;
-                };
-                frame.time = time;
-                let key = f32::from_bits(self.live.key.load(Ordering::Relaxed));
-                if frame.hz > 0.0 && key != 0.0 {
-                    frame.hz *= 2f32.powf(-key / 12.0);
-                }
-                let (Some(judge), events) = (self.judge.as_mut(), &self.events) else {
-                    continue;
-                };
-                judge.push(&frame, self.gate_db, &mut |event| {
-                    // Pitch events are many and replaced by the next: dropped if the client
-                    // is behind. Judgements wait for room.
-                    if matches!(event, LiveEvent::Pitch { .. }) {
-                        let _ = events.try_send(event);
-                    } else {
-                        let _ = events.blocking_send(event);
-                    }
-                });
-            }
-            self.frames = frames;
-        }
-    }
-
-    /// The song time sample `index` was sung at, from the anchors around it.
-    fn song_time(&self, index: u64) -> Option<SongTime> {
-        let after = self.anchors.partition_point(|&(at, _)| at <= index);
-        let (i0, f0) = *self.anchors.get(after.checked_sub(1)?)?;
-        // Frames of song per sample fed: from the next anchor, else the last two.
-        let slope = match (self.anchors.get(after), after.checked_sub(2)) {
-            (Some(&(i1, f1)), _) if i1 > i0 => (f1 - f0) / (i1 - i0) as f64,
-            (_, Some(before)) => {
-                let (ib, fb) = self.anchors[before];
-                if i0 > ib {
-                    (f0 - fb) / (i0 - ib) as f64
-                } else {
-                    1.0
-                }
-            }
-            _ => 1.0,
-        };
-        let frame = f0 + (index - i0) as f64 * slope;
-        let delay = f64::from(self.live.delay_frames.load(Ordering::Relaxed));
-        Some(frames_to_song(frame - delay, self.rate))
     }
 }

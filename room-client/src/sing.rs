@@ -69,8 +69,6 @@ struct OnStage {
     _mix: Option<VoiceSender>,
     /// The key the music is shifted by now.
     key: f32,
-    /// The running score (mean of the lines judged so far).
-    lines: Vec<f32>,
 }
 
 /// Runs the singer until it has sung `args.songs` songs or `shutdown` completes.
@@ -208,16 +206,14 @@ pub async fn run(args: SingArgs, shutdown: impl Future<Output = ()>) -> Result<(
                 tracing::info!(song = %song.details.id, request, "singing");
                 // The line scripts and tests wait for.
                 println!("singing {} request {request}", song.details.id);
-                on_stage = Some(OnStage { request, song, scorer: Some(scorer), voice, _mix: mix, key: preset.key, lines: Vec::new() });
+                on_stage = Some(OnStage { request, song, scorer: Some(scorer), voice, _mix: mix, key: preset.key });
             }
             Some(frame) = voice_frames.recv() => socket.send_binary(frame),
+            // The singer's own scoring, shown on their screen; the room's scores are the
+            // service's, judged from the voice it is sent.
             Some(event) = events.recv() => {
-                socket.send_score(&event);
                 if let Some(frames) = frames {
                     frames.event(&event);
-                }
-                if let (LiveEvent::Line { score, .. }, Some(stage)) = (&event, on_stage.as_mut()) {
-                    stage.lines.push(*score);
                 }
             }
             _ = reports.tick() => {
@@ -235,9 +231,11 @@ pub async fn run(args: SingArgs, shutdown: impl Future<Output = ()>) -> Result<(
                 }
                 if news.ended && let Some(mut stage) = on_stage.take() {
                     let result = stage.scorer.take().and_then(LiveScorer::finish);
-                    // The scorer's last events (the song's) are on their way out.
+                    // The scorer's last events (the song's), on screen.
                     while let Ok(event) = events.try_recv() {
-                        socket.send_score(&event);
+                        if let Some(frames) = frames {
+                            frames.event(&event);
+                        }
                     }
                     let score = result.map(|r| r.score);
                     tracing::info!(song = %stage.song.details.id, score = ?score, "finished");
@@ -246,7 +244,7 @@ pub async fn run(args: SingArgs, shutdown: impl Future<Output = ()>) -> Result<(
                     if let Some(frames) = frames {
                         frames.set_song(None);
                     }
-                    let reported = tokio::spawn(report_finished(api.clone(), stage.request, score));
+                    let reported = tokio::spawn(report_finished(api.clone(), stage.request));
                     sung += 1;
                     if args.songs.is_some_and(|n| sung >= n) {
                         let _ = reported.await;
@@ -256,9 +254,9 @@ pub async fn run(args: SingArgs, shutdown: impl Future<Output = ()>) -> Result<(
             }
             _ = heartbeats.tick() => {
                 if let Some(stage) = &on_stage {
-                    let (api, request, score) = (api.clone(), stage.request, mean(&stage.lines));
+                    let (api, request) = (api.clone(), stage.request);
                     tokio::spawn(async move {
-                        if let Err(e) = api.heartbeat(request, score).await {
+                        if let Err(e) = api.heartbeat(request).await {
                             tracing::debug!("heartbeat: {e}");
                         }
                     });
@@ -398,7 +396,6 @@ fn apply_control(
         Control::Restart => {
             // 重唱: from the top, judged afresh.
             leader.seek(now, MediaTime::ZERO);
-            stage.lines.clear();
             stage.scorer = None;
             let id = stage.song.details.id.clone();
             match start_scorer(player, &stage.song, stage.key, scoring) {
@@ -440,10 +437,10 @@ fn apply_control(
 
 /// Sends the song's result, retrying while the service is away (a restart); a refusal (the
 /// room moved on) ends it.
-async fn report_finished(api: Api, request: RequestId, score: Option<f32>) {
+async fn report_finished(api: Api, request: RequestId) {
     let mut wait = Duration::from_millis(250);
     for _ in 0..40 {
-        match api.finished(request, score).await {
+        match api.finished(request).await {
             Ok(()) => return,
             Err(e @ Error::Remote { .. }) => {
                 tracing::warn!("the result was refused: {e}");
@@ -454,10 +451,6 @@ async fn report_finished(api: Api, request: RequestId, score: Option<f32>) {
         tokio::time::sleep(wait).await;
         wait = (wait * 2).min(Duration::from_secs(5));
     }
-}
-
-fn mean(lines: &[f32]) -> Option<f32> {
-    (!lines.is_empty()).then(|| lines.iter().sum::<f32>() / lines.len() as f32)
 }
 
 /// The room's track mode as the sync crate says it.

@@ -35,7 +35,7 @@ pub enum Incoming {
     Control(Control),
     /// A sync message: the singer's timeline relayed, or a pong from the room's clock.
     Sync(sync::Message),
-    /// A live scoring event of the singer on stage.
+    /// A live scoring event of the singer on stage, as the service's referee judged it.
     Score(scoring::LiveEvent),
     /// A frame of the singer's voice (`sync::voice`), as it came.
     Voice(Vec<u8>),
@@ -48,15 +48,10 @@ pub enum Incoming {
     },
 }
 
-enum Outgoing {
-    Binary(Vec<u8>),
-    Text(String),
-}
-
 /// A member WebSocket that stays connected.
 pub struct RoomSocket {
     incoming: mpsc::Receiver<Incoming>,
-    outgoing: mpsc::Sender<Outgoing>,
+    outgoing: mpsc::Sender<Vec<u8>>,
     // The connection's task ends with the socket.
     _task: AbortOnDropHandle<()>,
 }
@@ -82,27 +77,20 @@ impl RoomSocket {
     /// Sends a sync message, if connected (dropped otherwise, or when the queue is full).
     pub fn send_sync(&self, message: &sync::Message) {
         if let Ok(bytes) = sync::wire::encode(message) {
-            let _ = self.outgoing.try_send(Outgoing::Binary(bytes));
+            let _ = self.outgoing.try_send(bytes);
         }
     }
 
     /// Sends bytes already in the wire's binary form (a voice frame), if connected.
     pub fn send_binary(&self, bytes: Vec<u8>) {
-        let _ = self.outgoing.try_send(Outgoing::Binary(bytes));
-    }
-
-    /// Sends a live scoring event, if connected.
-    pub fn send_score(&self, event: &scoring::LiveEvent) {
-        if let Ok(text) = serde_json::to_string(event) {
-            let _ = self.outgoing.try_send(Outgoing::Text(text));
-        }
+        let _ = self.outgoing.try_send(bytes);
     }
 }
 
 async fn keep_connected(
     url: String,
     incoming: mpsc::Sender<Incoming>,
-    mut outgoing: mpsc::Receiver<Outgoing>,
+    mut outgoing: mpsc::Receiver<Vec<u8>>,
 ) {
     let mut backoff = FIRST_BACKOFF;
     loop {
@@ -130,7 +118,7 @@ async fn keep_connected(
 async fn pump<S>(
     stream: tokio_tungstenite::WebSocketStream<S>,
     incoming: &mpsc::Sender<Incoming>,
-    outgoing: &mut mpsc::Receiver<Outgoing>,
+    outgoing: &mut mpsc::Receiver<Vec<u8>>,
 ) -> String
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
@@ -161,11 +149,10 @@ where
                 }
             }
             message = outgoing.recv() => {
-                let frame = match message {
-                    Some(Outgoing::Binary(bytes)) => WsMessage::Binary(bytes.into()),
-                    Some(Outgoing::Text(text)) => WsMessage::Text(text.into()),
-                    None => return "the client stopped".into(),
+                let Some(bytes) = message else {
+                    return "the client stopped".into();
                 };
+                let frame = WsMessage::Binary(bytes.into());
                 if let Err(e) = sink.send(frame).await {
                     return e.to_string();
                 }

@@ -38,7 +38,7 @@ pub struct Performance {
     pub started_at: u64,
     /// The last sign of life from the singer's client (ms).
     pub heartbeat_at: u64,
-    /// The running score, as the singer's client last reported it.
+    /// The running score, as the service's referee has judged the singer so far.
     pub score: Option<f32>,
 }
 

@@ -10,6 +10,7 @@
 //! - [`http`]: the HTTP service, [`serve`]d on a listener until a shutdown future completes.
 //! - [`room`]: rooms, roles, seats and the queue (pure rules), and the live rooms' registry.
 //! - [`library`]: finds the songs in a library folder (`song.toml` or UltraStar per song).
+//! - [`referee`]: the service's own scoring of every singer, from the voice they send.
 //! - [`store`]: where rooms and results are kept (SQLite).
 //! - [`lan`]: the address a phone on the same network reaches the service at.
 //! - [`error`]: this crate's error type.
@@ -22,6 +23,7 @@ pub mod error;
 pub mod http;
 pub mod lan;
 pub mod library;
+pub mod referee;
 pub mod room;
 pub mod store;
 

@@ -10,7 +10,8 @@
 use std::path::Path;
 use std::str::FromStr;
 
-use room_protocol::{Ending, PerformanceResult};
+use room_protocol::{Ending, PerformanceResult, RequestId};
+use scoring::Progress;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::sqlite::{
@@ -36,8 +37,16 @@ pub trait Store: Send + Sync {
     fn save_room(&self, room: &Room) -> impl Future<Output = Result<()>> + Send;
     /// Forgets a room.
     fn delete_room(&self, id: &str) -> impl Future<Output = Result<()>> + Send;
-    /// Every stored room.
+    /// Every stored room, with how far its song on stage was judged.
     fn load_rooms(&self) -> impl Future<Output = Result<Vec<Room>>> + Send;
+    /// How far the referee has judged `request`, the song on stage in room `room_id` (a
+    /// judgement of the same request that has come less far is ignored).
+    fn save_judgement(
+        &self,
+        room_id: &str,
+        request: RequestId,
+        progress: &Progress,
+    ) -> impl Future<Output = Result<()>> + Send;
     /// Appends a performance's result.
     fn add_result(
         &self,
@@ -84,6 +93,31 @@ impl SqliteStore {
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(SqliteStore { pool })
+    }
+
+    /// How far the song on stage in `room` was judged, if it was.
+    async fn judgement(&self, room: &Room) -> Result<Option<(RequestId, Progress)>> {
+        let Some(on_stage) = room.performance.as_ref().map(|p| p.request.id) else {
+            return Ok(None);
+        };
+        let row = sqlx::query("SELECT request, progress FROM judgements WHERE room_id = ?1")
+            .bind(&room.id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let request = row.try_get::<i64, _>("request")? as RequestId;
+        let progress: String = row.try_get("progress")?;
+        match serde_json::from_str::<Progress>(&progress) {
+            Ok(progress) if request == on_stage => Ok(Some((request, progress))),
+            Ok(_) => Ok(None),
+            // Unreadable: the song is judged afresh from here on, and the room still loads.
+            Err(e) => {
+                tracing::error!(room = %room.id, "stored judgement unreadable: {e}");
+                Ok(None)
+            }
+        }
     }
 
     /// A pragma's value as text (for tests that check the durability settings).
@@ -153,6 +187,10 @@ impl Store for SqliteStore {
             .bind(id)
             .execute(&self.pool)
             .await?;
+        sqlx::query("DELETE FROM judgements WHERE room_id = ?1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -165,12 +203,36 @@ impl Store for SqliteStore {
             let id: String = row.try_get("id")?;
             let state: String = row.try_get("state")?;
             match serde_json::from_str::<Room>(&state) {
-                Ok(room) => rooms.push(room),
+                Ok(mut room) => {
+                    room.judged = self.judgement(&room).await?;
+                    rooms.push(room);
+                }
                 // A room this build cannot read is reported and left in place, not lost.
                 Err(e) => tracing::error!(room = %id, "stored room unreadable: {e}"),
             }
         }
         Ok(rooms)
+    }
+
+    async fn save_judgement(
+        &self,
+        room_id: &str,
+        request: RequestId,
+        progress: &Progress,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO judgements (room_id, request, notes, progress) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (room_id) DO UPDATE SET request = excluded.request,
+                 notes = excluded.notes, progress = excluded.progress
+             WHERE excluded.request != judgements.request OR excluded.notes > judgements.notes",
+        )
+        .bind(room_id)
+        .bind(request as i64)
+        .bind(progress.notes as i64)
+        .bind(serde_json::to_string(progress)?)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     async fn add_result(&self, room_id: &str, result: &PerformanceResult) -> Result<()> {

@@ -125,6 +125,30 @@ struct LineRef {
     notes: std::ops::Range<usize>,
 }
 
+/// How far a judgement of a song has come: enough for another judge to take it over.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Progress {
+    /// Notes closed, from the voice's first.
+    pub notes: usize,
+    /// Lines closed, from the first.
+    pub lines: usize,
+    /// The closed notes' weight (seconds; golden notes double).
+    pub weight: f32,
+    /// Their credit, weighted the same.
+    pub credit: f32,
+    /// Lines scored.
+    pub lines_judged: usize,
+    /// Of those, the ones graded great or better (the points' bonus).
+    pub great_lines: usize,
+}
+
+impl Progress {
+    /// The score of what was judged so far (0–100), if anything was.
+    pub fn score(&self) -> Option<f32> {
+        (self.weight > 0.0).then(|| 100.0 * self.credit / self.weight)
+    }
+}
+
 /// Judges one voice of a song from pitch frames, as they come.
 pub struct Judge {
     voice: Voice,
@@ -137,7 +161,15 @@ pub struct Judge {
     ring_len: usize,
     next_note: usize,
     next_line: usize,
-    line_scores: Vec<f32>,
+    /// (line index, score) of the lines closed here.
+    line_scores: Vec<(usize, f32)>,
+    /// What an earlier judge of the song had judged (nothing unless resumed).
+    resumed: Progress,
+    /// Notes before this one were judged by that earlier judge.
+    first_note: usize,
+    /// Notes that ended before this (the time between the earlier judge and this one,
+    /// when nobody heard the singer) are not judged at all.
+    heard_from: Option<SongTime>,
     frames: u32,
     /// The level (dBFS) of the room without singing, learned outside the notes.
     room_db: f32,
@@ -205,6 +237,9 @@ impl Judge {
             next_note: 0,
             next_line: 0,
             line_scores: Vec::with_capacity(count),
+            resumed: Progress::default(),
+            first_note: 0,
+            heard_from: None,
             frames: 0,
             room_db: f32::NAN,
             busy,
@@ -265,14 +300,16 @@ impl Judge {
             lines: self
                 .lines
                 .iter()
-                .zip(&self.line_scores)
                 .enumerate()
-                .map(|(index, (line, &score))| LineResult {
-                    index,
-                    text: line.text.clone(),
-                    start: line.start,
-                    score,
-                    grade: Grade::of(score),
+                .filter_map(|(index, line)| {
+                    let &(_, score) = self.line_scores.iter().find(|(i, _)| *i == index)?;
+                    Some(LineResult {
+                        index,
+                        text: line.text.clone(),
+                        start: line.start,
+                        score,
+                        grade: Grade::of(score),
+                    })
                 })
                 .collect(),
         }
@@ -318,6 +355,10 @@ impl Judge {
             }
             return;
         };
+        if owner < self.first_note {
+            // Judged before this judge resumed.
+            return;
+        }
         let note = self.notes[owner];
         if !sung
             && (t - note.start < self.settings.edge_grace
@@ -369,8 +410,13 @@ impl Judge {
             if line.notes.end > self.next_note {
                 break;
             }
+            if !line.notes.clone().any(|k| self.judged_here(k)) {
+                // Judged before, or never heard: not this judge's line.
+                self.next_line += 1;
+                continue;
+            }
             let score = self.line_score(self.next_line);
-            self.line_scores.push(score);
+            self.line_scores.push((self.next_line, score));
             out(LiveEvent::Line {
                 voice: self.voice,
                 index: self.next_line,
@@ -396,8 +442,20 @@ impl Judge {
         note.duration.as_secs_f64() as f32 * if golden { 2.0 } else { 1.0 }
     }
 
+    /// Whether note `k` counts in this judge's totals: not judged before it resumed, and not
+    /// over before it heard the singer again.
+    fn judged_here(&self, k: usize) -> bool {
+        k >= self.first_note
+            && self
+                .heard_from
+                .is_none_or(|from| self.notes[k].end() >= from)
+    }
+
     fn line_score(&self, line: usize) -> f32 {
-        let range = self.lines[line].notes.clone();
+        let range = self.lines[line]
+            .notes
+            .clone()
+            .filter(|&k| self.judged_here(k));
         let total: f32 = range.clone().map(|k| self.weight(k)).sum();
         let got: f32 = range.map(|k| self.weight(k) * self.note_credit(k)).sum();
         if total > 0.0 {
@@ -407,25 +465,62 @@ impl Judge {
         }
     }
 
+    /// (weight, weighted credit) of the notes `notes` counted here.
+    fn weighed(&self, notes: std::ops::Range<usize>) -> (f32, f32) {
+        notes
+            .filter(|&k| self.judged_here(k))
+            .fold((0.0, 0.0), |(total, got), k| {
+                let weight = self.weight(k);
+                (total + weight, got + weight * self.note_credit(k))
+            })
+    }
+
+    /// How far the judgement has come, with what it resumed: what a judge that takes it
+    /// over needs (see [`Judge::resume`]).
+    pub fn progress(&self) -> Progress {
+        let (weight, credit) = self.weighed(self.first_note..self.next_note);
+        let great = self
+            .line_scores
+            .iter()
+            .filter(|(_, s)| Grade::of(*s) >= Grade::Great)
+            .count();
+        Progress {
+            notes: self.next_note,
+            lines: self.next_line,
+            weight: self.resumed.weight + weight,
+            credit: self.resumed.credit + credit,
+            lines_judged: self.resumed.lines_judged + self.line_scores.len(),
+            great_lines: self.resumed.great_lines + great,
+        }
+    }
+
+    /// Takes over a judgement another judge of the same song and voice had come to (a
+    /// service that restarted mid-song): the notes and lines it judged stay as it judged
+    /// them, and those that ended before `heard_from` (the first frame this judge is given)
+    /// are not judged at all: nobody heard them. Call before the first frame.
+    pub fn resume(&mut self, progress: Progress, heard_from: SongTime) {
+        self.first_note = progress.notes.min(self.notes.len());
+        self.next_note = self.first_note;
+        self.next_line = progress.lines.min(self.lines.len());
+        self.heard_from = Some(heard_from);
+        self.resumed = progress;
+    }
+
     fn totals(&self) -> (f32, u32) {
-        let total: f32 = (0..self.notes.len()).map(|k| self.weight(k)).sum();
-        let got: f32 = (0..self.notes.len())
-            .map(|k| self.weight(k) * self.note_credit(k))
-            .sum();
+        let progress = self.progress();
+        let (total, got) = {
+            let (total, got) = self.weighed(self.next_note..self.notes.len());
+            (progress.weight + total, progress.credit + got)
+        };
         let score = if total > 0.0 {
             100.0 * got / total
         } else {
             0.0
         };
-        let great = self
-            .line_scores
-            .iter()
-            .filter(|&&s| Grade::of(s) >= Grade::Great)
-            .count();
-        let bonus = if self.line_scores.is_empty() {
+        let bonus = if progress.lines_judged == 0 {
             0.0
         } else {
-            great as f32 / self.line_scores.len() as f32
+            progress.great_lines as f32 / progress.lines_judged as f32
         };
         let points = (9_000.0 * score / 100.0 + 1_000.0 * bonus).round() as u32;
         (score, points)
@@ -540,5 +635,102 @@ mod tests {
         assert_eq!(Difficulty::Hard.credit(100.0), 0.0);
         assert_eq!(Grade::of(90.0), Grade::Perfect);
         assert_eq!(Grade::of(29.9), Grade::Miss);
+    }
+
+    /// Two lines of two 400 ms notes: C4 D4 from 0 s, E4 F4 from 2 s.
+    fn two_lines() -> Lyrics {
+        let notes: Vec<ReferenceNote> = [(0, 60.0), (500, 62.0), (2_000, 64.0), (2_500, 65.0)]
+            .into_iter()
+            .map(|(ms, midi)| note(ms, 400, midi, NoteKind::Normal, Voice::P1))
+            .collect();
+        let lines = notes
+            .chunks(2)
+            .map(|pair| {
+                let mut line = LineBuilder::new();
+                for n in pair {
+                    line.push(n.start, n.end(), "la ");
+                }
+                line.finish(Voice::P1, WordTiming::Exact, SongTime::ZERO)
+            })
+            .collect();
+        Lyrics {
+            lines,
+            notes,
+            ..Lyrics::default()
+        }
+    }
+
+    /// Frames every 10 ms over `from..to` ms: the first line on pitch, the second a whole
+    /// tone sharp (no credit).
+    fn sing_into(judge: &mut Judge, from: i64, to: i64) {
+        let lyrics = two_lines();
+        for t in (from..to).step_by(10) {
+            let sounding = lyrics.notes.iter().find(|n| {
+                let t = SongTime::from_millis(t);
+                n.start <= t && t < n.end()
+            });
+            let hz = sounding.map_or(0.0, |n| {
+                let sharp = if n.start >= SongTime::from_millis(2_000) {
+                    2.0
+                } else {
+                    0.0
+                };
+                440.0 * 2f32.powf((n.pitch.midi() + sharp - 69.0) / 12.0)
+            });
+            let frame = PitchFrame {
+                time: SongTime::from_millis(t),
+                hz,
+                voicing: if hz > 0.0 { 1.0 } else { 0.0 },
+                level_db: if hz > 0.0 { -20.0 } else { -70.0 },
+            };
+            judge.push(&frame, -45.0, &mut |_| {});
+        }
+    }
+
+    #[test]
+    fn a_resumed_judgement_keeps_what_was_judged_and_skips_what_nobody_heard() {
+        let lyrics = two_lines();
+        let fresh = || Judge::new(&lyrics, Voice::P1, JudgeSettings::default()).unwrap();
+        let mut whole = fresh();
+        sing_into(&mut whole, 0, 3_500);
+        let whole = whole.finish(&mut |_| {});
+        // The first line right, the second not: half the weight earned.
+        assert!((whole.score - 50.0).abs() < 2.0, "{whole:?}");
+
+        // Judged up to 1.5 s by one judge, taken over by another from there.
+        let mut first = fresh();
+        sing_into(&mut first, 0, 1_500);
+        let progress = first.progress();
+        assert_eq!(
+            (progress.notes, progress.lines, progress.lines_judged),
+            (2, 1, 1)
+        );
+        assert!(
+            (progress.score().unwrap() - 100.0).abs() < 1.0,
+            "{progress:?}"
+        );
+        let mut second = fresh();
+        second.resume(progress, SongTime::from_millis(1_500));
+        sing_into(&mut second, 1_500, 3_500);
+        let taken_over = second.finish(&mut |_| {});
+        assert!(
+            (taken_over.score - whole.score).abs() < 0.5,
+            "{taken_over:?} against {whole:?}"
+        );
+        assert_eq!(
+            taken_over.lines.iter().map(|l| l.index).collect::<Vec<_>>(),
+            [1]
+        );
+
+        // Heard again only from 2.45 s: the E4 (2.0–2.4 s) is nobody's to judge, so only the
+        // F4 counts beside the first line; a judge that never had the first line scores 0.
+        let mut late = fresh();
+        late.resume(progress, SongTime::from_millis(2_450));
+        sing_into(&mut late, 2_450, 3_500);
+        let late = late.finish(&mut |_| {});
+        assert!((late.score - 100.0 * 0.8 / 1.2).abs() < 2.0, "{late:?}");
+        let mut unresumed = fresh();
+        sing_into(&mut unresumed, 2_450, 3_500);
+        assert!(unresumed.finish(&mut |_| {}).score < 1.0);
     }
 }

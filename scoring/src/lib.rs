@@ -96,11 +96,13 @@ pub mod calibrate;
 mod error;
 pub mod event;
 pub mod judge;
+pub mod live;
 pub mod pitch;
 pub mod score;
 
 pub use error::{Result, ScoringError};
 pub use event::{Grade, LiveEvent};
-pub use judge::{Difficulty, Judge, JudgeSettings, LineResult, SongResult};
+pub use judge::{Difficulty, Judge, JudgeSettings, LineResult, Progress, SongResult};
+pub use live::LiveJudge;
 pub use pitch::{Method, PitchFrame, PitchSettings, PitchTracker};
 pub use score::score_recording;

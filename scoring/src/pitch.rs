@@ -153,6 +153,11 @@ impl PitchTracker {
         })
     }
 
+    /// The sample rate it hears at.
+    pub fn rate(&self) -> u32 {
+        self.rate
+    }
+
     /// The hop: samples per frame.
     pub fn hop(&self) -> usize {
         self.hop

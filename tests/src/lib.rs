@@ -8,4 +8,5 @@ pub mod analysis;
 pub mod process;
 pub mod singing;
 pub mod stems;
+pub mod voice_frames;
 pub mod voice_room;

@@ -13,7 +13,9 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use ktv_tests::analysis::decode_file_at;
 use ktv_tests::process::{KtvProcess, http_call, serve, workspace_root};
+use ktv_tests::voice_frames::{self, VoiceCoder};
 use serde_json::{Value, json};
 use sync::net::NetClock;
 use sync::net::peer::{Control, Link, Peer};
@@ -246,18 +248,41 @@ fn the_web_page_in_chromium() {
         })
     };
     let mut said = String::new();
-    let (scoring_stop_tx, scoring_stop) = std::sync::mpsc::channel::<()>();
-    let mut scoring_stop = Some(scoring_stop);
-    let mut scoring = None;
+    let (voice_stop_tx, voice_stop) = std::sync::mpsc::channel::<()>();
+    let mut voice_stop = Some(voice_stop);
+    let mut voice: Option<std::thread::JoinHandle<Sung>> = None;
+    let mut judged = None;
+    let mut sung = None;
     for line in BufReader::new(driver.stdout.take().unwrap()).lines() {
         let Ok(line) = line else { break };
         println!("{line}");
         said.push_str(&line);
         said.push('\n');
+        if line == "FINISH?" {
+            // The singer stops singing and ends the song: the service stores its own score.
+            let _ = voice_stop_tx.send(());
+            sung = voice.take().and_then(|v| v.join().ok());
+            server.call(
+                "POST",
+                &format!("/api/rooms/{room}/performance/finished"),
+                Some(&singer),
+                json!({}),
+            );
+            let history = server.call(
+                "GET",
+                &format!("/api/rooms/{room}/history"),
+                Some(&singer),
+                json!({}),
+            );
+            let score = history[0]["score"].as_f64();
+            judged = Some(history[0].clone());
+            writeln!(to_driver, "{}", json!({ "score": score })).unwrap();
+            continue;
+        }
         if line != "SINGER?" {
             continue;
         }
-        let Some(scoring_stop) = scoring_stop.take() else {
+        let Some(voice_stop) = voice_stop.take() else {
             continue;
         };
         // The page is in the room: the singer requests the song (it goes on stage at once)
@@ -275,18 +300,21 @@ fn the_web_page_in_chromium() {
             key: 0.0,
             tempo: 1.0,
         };
+        let (number_tx, number) = std::sync::mpsc::channel();
         controls_tx
             .send(Box::new(move |leader: &mut Leader, now| {
-                leader.start(now, song, MediaTime::from_micros(START_AT_S * 1_000_000))
+                leader.start(now, song, MediaTime::from_micros(START_AT_S * 1_000_000));
+                let _ = number_tx.send(leader.song());
             }))
             .unwrap();
+        let number = number.recv().expect("the leader's song number");
         let zero_epoch = loop {
             std::thread::sleep(Duration::from_millis(20));
             if let Some(&(t, p)) = heard.lock().unwrap().last() {
                 break t - p;
             }
         };
-        scoring = Some(send_scoring(&ws, &lyrics, zero_epoch, scoring_stop));
+        voice = Some(send_voice(&ws, number, zero_epoch, voice_stop));
         writeln!(
             to_driver,
             "{}",
@@ -297,9 +325,9 @@ fn the_web_page_in_chromium() {
     let status = driver.wait().unwrap();
     said.push_str(&errors.join().unwrap_or_default());
     stop_tx.send(true).unwrap();
-    let _ = scoring_stop_tx.send(());
-    if let Some(scoring) = scoring {
-        let _ = scoring.join();
+    let _ = voice_stop_tx.send(());
+    if let Some(voice) = voice {
+        let _ = voice.join();
     }
     let _ = runtime.block_on(singer_task);
     let _ = runtime.block_on(sampler);
@@ -313,57 +341,104 @@ fn the_web_page_in_chromium() {
     check_words(&result["words_insecure"], 5, &heard, &lyrics);
     check_music(&result, &heard, &out);
     assert_eq!(result["pageErrors"], Value::Null, "the page threw: {said}");
+    // The song's result, scored by the service from the voice it was sent (the guide vocal,
+    // from its 6th second on, so the first line too).
+    // The song was ended before its last lines, which count as unsung: the score is what
+    // the scoring crate makes of the same singing offline.
+    let judged = judged.expect("the page never asked to finish the song");
+    let sung = sung.expect("the singer's voice was sent");
+    let offline = offline_score(&sung);
+    println!(
+        "the service scored the singer {}; the same singing scored offline {offline:.2} \
+         ({:.1} s of the guide vocal sent)",
+        judged["score"],
+        (sung.to - sung.from) as f64 / f64::from(voice_frames::RATE)
+    );
+    assert_eq!(judged["song_id"], SONG, "{judged}");
+    let score = judged["score"].as_f64().expect("a stored score") as f32;
+    assert!(
+        (score - offline).abs() <= 1.0,
+        "the service's {score} against {offline} offline"
+    );
     println!(
         "screenshots in {} (phone 390×844, TV 1920×1080)",
         out.join("screenshots").display()
     );
 }
 
-/// The singer's live scoring, as `ktv sing` sends it, on a second connection: its pitch 20
-/// times a second (on the melody, an octave low, as a man singing a woman's song would) and
-/// each line's grade as the line ends.
-fn send_scoring(
+/// The singer's voice, as `ktv sing` sends it, on a second connection: the song's guide
+/// vocal in 20 ms Opus frames, each sent as the singer's position passes it and stamped with
+/// the song time it was sung at. The service judges it; its live scores reach the page.
+fn send_voice(
     ws: &str,
-    lyrics: &Value,
+    song: u64,
     zero_epoch: i64,
     stop: std::sync::mpsc::Receiver<()>,
-) -> std::thread::JoinHandle<()> {
+) -> std::thread::JoinHandle<Sung> {
     let (mut socket, _) = tungstenite::connect(ws).expect("the singer's second connection");
-    let notes = lyrics["notes"].as_array().unwrap().clone();
-    let line_ends: Vec<i64> = lyrics["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["end"].as_i64().unwrap())
-        .collect();
+    let take = guide_vocal();
     std::thread::spawn(move || {
-        let mut lines_done = 0;
-        while stop.recv_timeout(Duration::from_millis(50)).is_err() {
-            let position = epoch_micros() - zero_epoch;
-            let midi = notes
-                .iter()
-                .find(|n| {
-                    let start = n["start"].as_i64().unwrap_or(0);
-                    start <= position && position < start + n["duration"].as_i64().unwrap_or(0)
-                })
-                .and_then(|n| n["pitch"].as_f64());
-            let mut events = vec![
-                json!({"type": "pitch", "voice": "P1", "time": position, "midi": midi.map(|m| m - 12.0 + 0.2)}),
-            ];
-            while lines_done < line_ends.len() && line_ends[lines_done] <= position {
-                events.push(json!({"type": "line", "voice": "P1", "index": lines_done, "score": 93.0, "grade": "perfect"}));
-                lines_done += 1;
-            }
-            for event in events {
+        let mut coder = VoiceCoder::new(song);
+        let second =
+            |frame: usize| (frame * voice_frames::FRAME) as f64 / f64::from(voice_frames::RATE);
+        let first = (START_AT_S as usize * voice_frames::RATE as usize) / voice_frames::FRAME;
+        let mut next = first;
+        while stop.recv_timeout(Duration::from_millis(10)).is_err() {
+            let position = (epoch_micros() - zero_epoch) as f64 / 1e6;
+            while second(next + 1) <= position {
+                let Some(block) = take.chunks_exact(voice_frames::FRAME).nth(next) else {
+                    break;
+                };
+                let bytes = coder.frame(block, second(next), 1.0);
                 if socket
-                    .send(tungstenite::Message::Text(event.to_string().into()))
+                    .send(tungstenite::Message::Binary(bytes.into()))
                     .is_err()
                 {
-                    return;
+                    break;
                 }
+                next += 1;
             }
         }
+        let samples = |frame: usize| frame * voice_frames::FRAME;
+        Sung {
+            from: samples(first),
+            to: samples(next),
+        }
     })
+}
+
+/// The samples of the guide vocal the singer sent, as a range.
+struct Sung {
+    from: usize,
+    to: usize,
+}
+
+fn guide_vocal() -> Vec<f32> {
+    decode_file_at(
+        &workspace_root().join(format!("assets/{SONG}/guide.m4a")),
+        voice_frames::RATE,
+    )
+}
+
+/// What the `scoring` crate makes of the guide vocal as sung: silent but for the samples
+/// sent, judged offline against the song's melody.
+fn offline_score(sung: &Sung) -> f32 {
+    let mut take = guide_vocal();
+    let to = sung.to.min(take.len());
+    take[..sung.from].fill(0.0);
+    take[to..].fill(0.0);
+    let song = workspace_root().join(format!("assets/{SONG}"));
+    let lyrics = room_service::library::song_lyrics(&song).expect("the song's lyrics");
+    let (result, _) = scoring::score_recording(
+        &lyrics,
+        lyrics::Voice::P1,
+        &take,
+        voice_frames::RATE,
+        scoring::PitchSettings::default(),
+        scoring::JudgeSettings::default(),
+    )
+    .expect("the offline score");
+    result.score
 }
 
 /// The word the page highlighted at each instant is the one the singer was singing then.
@@ -373,7 +448,9 @@ fn check_words(words: &Value, count: usize, heard: &[(i64, i64)], lyrics: &Value
     let mut margins = Vec::new();
     for seen in words {
         let at = (seen["epoch_ms"].as_f64().unwrap() * 1000.0) as i64;
-        let position = singer_at(heard, at).expect("the singer was playing then");
+        // Where the page should be: behind the singer by its extra delay (the voice's path).
+        let behind = seen["behind_us"].as_f64().expect("the page's extra delay") as i64;
+        let position = singer_at(heard, at).expect("the singer was playing then") - behind;
         // The word the singer sings at that instant, and how far it is from its boundaries.
         let (line, word, margin) = lyrics["lines"]
             .as_array()
@@ -430,7 +507,18 @@ fn check_music(result: &Value, heard: &[(i64, i64)], out: &Path) {
         &workspace_root().join(format!("assets/{SONG}/accompaniment.mp3")),
         rate,
     );
-    let offsets = music_offsets(&tap, rate, heard_at, heard, &song);
+    // Where the page should be: behind the singer by its extra delay (the voice's path),
+    // which may slew a little during the tap.
+    let behind = &result["tap"]["behind_us"];
+    let behind = (
+        behind[0].as_f64().expect("the extra delay before the tap"),
+        behind[1].as_f64().expect("the extra delay after the tap"),
+    );
+    println!(
+        "the page plays {:.1} ms behind the singer (its voice path's delay)",
+        behind.0 / 1000.0
+    );
+    let offsets = music_offsets(&tap, rate, heard_at, heard, behind, &song);
     let mut errors: Vec<f64> = offsets.iter().map(|e| e.abs()).collect();
     errors.sort_by(f64::total_cmp);
     println!(
@@ -454,13 +542,14 @@ fn check_music(result: &Value, heard: &[(i64, i64)], out: &Path) {
 /// singer's position at the instant it is heard (ms). Found by generalised cross-correlation
 /// with phase transform (GCC-PHAT: the cross-spectrum whitened, so the transients decide, not
 /// the held notes that match themselves a period later), searched ±150 ms around the singer's
-/// position. Windows without one clear peak (silence, a held chord without onsets) measure
-/// nothing.
+/// position (less `behind`: the page's extra delay, µs, at the tap's start and end).
+/// Windows without one clear peak (silence, a held chord without onsets) measure nothing.
 fn music_offsets(
     tap: &[f32],
     rate: u32,
     heard_at: i64,
     heard: &[(i64, i64)],
+    behind: (f64, f64),
     song: &[f32],
 ) -> Vec<f64> {
     let rate_f = f64::from(rate);
@@ -480,7 +569,9 @@ fn music_offsets(
         let Some(position) = singer_at(heard, at) else {
             continue;
         };
-        let expected = (position as f64 / 1e6 * rate_f).round() as i64;
+        let through = (start - hop) as f64 / tap.len() as f64;
+        let position = position as f64 - (behind.0 + (behind.1 - behind.0) * through);
+        let expected = (position / 1e6 * rate_f).round() as i64;
         if let Some(found) = ktv_tests::analysis::locate(piece, song, expected, search, rate) {
             offsets.push((found - expected) as f64 / rate_f * 1000.0);
         }
@@ -506,7 +597,7 @@ fn a_shifted_tap_fails_the_music_bound() {
     for (late_ms, expected) in [(0i64, 0.0), (80, -80.0)] {
         let late = (late_ms * rate as i64 / 1000) as usize;
         let tap = song[rate as usize - late..rate as usize * 3 - late].to_vec();
-        let offsets = music_offsets(&tap, rate, 1_000_000, &heard, &song);
+        let offsets = music_offsets(&tap, rate, 1_000_000, &heard, (0.0, 0.0), &song);
         assert!(offsets.len() >= 6, "{late_ms} ms late: {offsets:?}");
         for offset in &offsets {
             assert!(

@@ -309,21 +309,24 @@ async fn a_room_run_through_the_api_with_every_refusal_by_role() {
     let (status, body) = api.post(&format!("{base}/skip"), carol, json!({})).await;
     refused_with(status, &body, StatusCode::FORBIDDEN, "forbidden");
     let (status, body) = api
-        .post(
-            &format!("{base}/performance/finished"),
-            bob,
-            json!({"score": 99.0}),
-        )
+        .post(&format!("{base}/performance/finished"), bob, json!({}))
         .await;
     refused_with(status, &body, StatusCode::FORBIDDEN, "forbidden");
+    // Scores are the service's own: the singer's client cannot say one, on any route.
+    for route in ["heartbeat", "finished"] {
+        let (status, body) = api
+            .post(
+                &format!("{base}/performance/{route}"),
+                alice,
+                json!({"score": 1e9}),
+            )
+            .await;
+        refused_with(status, &body, StatusCode::BAD_REQUEST, "bad_request");
+    }
     assert_eq!(
-        api.post(
-            &format!("{base}/performance/finished"),
-            alice,
-            json!({"score": 93.5})
-        )
-        .await
-        .0,
+        api.post(&format!("{base}/performance/finished"), alice, json!({}))
+            .await
+            .0,
         StatusCode::NO_CONTENT
     );
 
@@ -359,10 +362,12 @@ async fn a_room_run_through_the_api_with_every_refusal_by_role() {
     assert_eq!(history[0]["song_id"], "jasmine");
     assert_eq!(history[0]["singer"], "Alice");
     assert_eq!(history[0]["ending"], "finished");
+    // No voice reached the service, so nothing was judged: no score, no place on the board.
+    assert_eq!(history[0]["score"], Value::Null);
     let (_, board) = api
         .call(Method::GET, "/api/songs/jasmine/leaderboard", None, None)
         .await;
-    assert_eq!(board[0]["score"], 93.5);
+    assert_eq!(board, json!([]));
 
     // Everything acknowledged is in the store.
     let stored = api.state.store.load_rooms().await.unwrap();
@@ -517,4 +522,71 @@ async fn the_openapi_description_covers_every_route() {
     ] {
         assert!(schemas.contains_key(schema), "{schema} is not described");
     }
+}
+
+#[tokio::test]
+async fn a_judgement_is_stored_and_comes_back_with_its_room() {
+    let api = Api::new().await;
+    let (_, owner) = api
+        .call(
+            Method::POST,
+            "/api/rooms",
+            None,
+            Some(json!({"name": "Friday", "owner_name": "Olivia"})),
+        )
+        .await;
+    let room = owner["room"].as_str().unwrap().to_owned();
+    let base = format!("/api/rooms/{room}");
+    api.post(&format!("{base}/seats"), &owner, json!({})).await;
+    let (status, first) = api
+        .post(
+            &format!("{base}/queue"),
+            &owner,
+            json!({"song_id": "jasmine"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    api.post(
+        &format!("{base}/queue"),
+        &owner,
+        json!({"song_id": "farewell"}),
+    )
+    .await;
+    let on_stage = |rooms: &[crate::room::Room]| {
+        let room = rooms.iter().find(|r| r.id == room).unwrap();
+        (room.performance.as_ref().map(|p| p.request.id), room.judged)
+    };
+    let rooms = api.state.store.load_rooms().await.unwrap();
+    let (request, judged) = on_stage(&rooms);
+    let request = request.expect("a song on stage");
+    assert_eq!(judged, None);
+
+    let progress = |notes: usize, score: f32| scoring::Progress {
+        notes,
+        lines: notes / 4,
+        weight: notes as f32,
+        credit: notes as f32 * score / 100.0,
+        lines_judged: notes / 4,
+        great_lines: 0,
+    };
+    let store = &api.state.store;
+    store
+        .save_judgement(&room, request, &progress(12, 80.0))
+        .await
+        .unwrap();
+    // One that came less far (saved late) does not replace it.
+    store
+        .save_judgement(&room, request, &progress(8, 10.0))
+        .await
+        .unwrap();
+    let rooms = store.load_rooms().await.unwrap();
+    assert_eq!(on_stage(&rooms).1, Some((request, progress(12, 80.0))));
+
+    // The song ends: the next song's room carries no judgement of the last.
+    let (status, _) = api.post(&format!("{base}/skip"), &owner, json!({})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let rooms = store.load_rooms().await.unwrap();
+    let (next, judged) = on_stage(&rooms);
+    assert_ne!(next, Some(request));
+    assert_eq!(judged, None);
 }

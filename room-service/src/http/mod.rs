@@ -7,6 +7,7 @@ mod api;
 #[cfg(test)]
 mod api_tests;
 mod error;
+mod judging;
 mod openapi;
 mod page;
 mod songs;
@@ -30,6 +31,7 @@ use tokio_util::task::AbortOnDropHandle;
 pub use api::{Caller, now_ms};
 
 use crate::library::{self, SongEntry};
+use crate::referee::Referees;
 use crate::room::Effect;
 use crate::room::registry::Registry;
 use crate::store::{SqliteStore, Store};
@@ -65,6 +67,8 @@ pub(crate) struct AppState {
     relays: Arc<Mutex<HashMap<String, broadcast::Sender<Arc<ws::Relayed>>>>>,
     /// The singer's audio over UDP, where the port could be bound.
     udp: Option<Arc<udp::AudioUdp>>,
+    /// The service's judges of the songs on stage.
+    referees: Arc<Referees>,
 }
 
 impl AppState {
@@ -194,6 +198,7 @@ async fn state(config: &ServeConfig) -> Result<AppState> {
         clock: room_clock(),
         relays: Arc::default(),
         udp: None,
+        referees: Arc::default(),
     })
 }
 
@@ -243,9 +248,9 @@ async fn housekeeping(state: AppState) {
                 },
             );
             if let Ok(((), effect, room)) = ended {
-                if let Effect::Ended(result) = &effect {
+                if let Effect::Ended(request, result) = effect {
                     tracing::info!(room = %id, song = %result.song_id, "the singer went silent; moving on");
-                    if let Err(e) = state.store.add_result(&id, result).await {
+                    if let Err(e) = judging::store_result(&state, &id, request, result).await {
                         tracing::error!("{e}");
                     }
                 }
@@ -325,6 +330,7 @@ mod tests {
             clock: sync::net::NetClock::system(),
             relays: Arc::default(),
             udp: None,
+            referees: Arc::default(),
         }
     }
 

@@ -73,7 +73,8 @@ pub async fn details(
     }))
 }
 
-fn song<'a>(state: &'a AppState, id: &str) -> Result<&'a SongEntry> {
+/// The library's song `id`.
+pub(super) fn song<'a>(state: &'a AppState, id: &str) -> Result<&'a SongEntry> {
     state
         .songs
         .iter()

@@ -2,7 +2,9 @@
 //! the room's version), live controls for the singer's engine, and the sync relay. The room is
 //! the time reference: clock pings are answered here with the room's clock. What the singer
 //! on stage says about their player is relayed to everyone else, within per-type rate limits;
-//! a member who cannot keep up is disconnected rather than slowing the room.
+//! a member who cannot keep up is disconnected rather than slowing the room. The singer's
+//! voice also goes to the song's referee, whose live scores the room gets instead of any the
+//! singer's client would claim.
 //!
 //! Sync messages travel in the form the client speaks: binary frames (the `sync` crate's
 //! envelope) or JSON text frames (the web page). The singer's audio frames are binary for
@@ -26,8 +28,8 @@ use tokio::sync::broadcast;
 use room_protocol::udp::ticket_hex;
 use room_protocol::{MemberId, RoomMessage, Singer};
 
-use crate::http::AppState;
 use crate::http::udp::UdpRoute;
+use crate::http::{AppState, judging};
 use crate::room::Room;
 use crate::{Error, Result};
 
@@ -55,7 +57,7 @@ pub enum Payload {
         /// Its JSON form, for the web page.
         json: Utf8Bytes,
     },
-    /// A live scoring event (`scoring::LiveEvent` as JSON text), passed on as it came.
+    /// A live scoring event of the service's referee (`scoring::LiveEvent` as JSON text).
     Score(Utf8Bytes),
     /// A frame of the singer's voice or room mix (`sync::voice`), passed on as it came, as a
     /// binary message to the members who want that stream.
@@ -167,8 +169,6 @@ pub async fn connect(
 /// Messages per second a member may send, by kind (more are dropped, not relayed).
 const BEATS_PER_SECOND: f64 = 30.0;
 const PINGS_PER_SECOND: f64 = 30.0;
-const PITCHES_PER_SECOND: f64 = 20.0;
-const SCORES_PER_SECOND: f64 = 10.0;
 /// The singer's voice, and their room mix: 50 frames a second each (20 ms), with room for a
 /// burst after a stall.
 const VOICE_FRAMES_PER_SECOND: f64 = 60.0;
@@ -234,8 +234,6 @@ async fn relay_loop(
     let started = state.clock.now();
     let mut beats = RateLimit::new(BEATS_PER_SECOND, 10, started);
     let mut pings = RateLimit::new(PINGS_PER_SECOND, 40, started);
-    let mut pitches = RateLimit::new(PITCHES_PER_SECOND, 5, started);
-    let mut scores = RateLimit::new(SCORES_PER_SECOND, 10, started);
     let mut voice = RateLimit::new(VOICE_FRAMES_PER_SECOND, 25, started);
     let mut mix = RateLimit::new(VOICE_FRAMES_PER_SECOND, 25, started);
     let mut json = false;
@@ -291,8 +289,12 @@ async fn relay_loop(
                         };
                         if let Some(member) = member
                             && bytes.len() <= wire::MAX_MESSAGE
-                            && on_stage(state, room_id, member)
                             && limit.try_take(received)
+                            && match stream {
+                                // The voice is judged here too, as it comes.
+                                Stream::Voice => judging::hear_voice(state, room_id, member, &bytes),
+                                Stream::Mix => on_stage(state, room_id, member),
+                            }
                         {
                             let payload = Payload::Audio(stream, bytes);
                             let _ = relay.send(Arc::new(Relayed { from: member, payload }));
@@ -308,23 +310,9 @@ async fn relay_loop(
                             json = true;
                             message
                         }
-                        Err(_) => {
-                            // Not sync: a live scoring event from the singer on stage?
-                            if let Ok(event) = serde_json::from_str::<scoring::LiveEvent>(&text) {
-                                let limit = match event {
-                                    scoring::LiveEvent::Pitch { .. } => &mut pitches,
-                                    _ => &mut scores,
-                                };
-                                if let Some(member) = member
-                                    && on_stage(state, room_id, member)
-                                    && limit.try_take(received)
-                                {
-                                    let payload = Payload::Score(text);
-                                    let _ = relay.send(Arc::new(Relayed { from: member, payload }));
-                                }
-                            }
-                            None
-                        }
+                        // Not sync (a client's own scoring events are not the room's: its
+                        // scores are the service's, judged from the voice).
+                        Err(_) => None,
                     },
                     Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => break,
                     Some(Ok(_)) => None,
@@ -359,7 +347,7 @@ async fn relay_loop(
                                 live.write(|room| {
                                     let on = is_on_stage(room, member);
                                     if on {
-                                        let _ = room.heartbeat(member, None, None, crate::http::now_ms());
+                                        let _ = room.heartbeat(member, None, crate::http::now_ms());
                                     }
                                     on
                                 })

@@ -16,8 +16,8 @@ mod stage;
 use std::collections::BTreeMap;
 
 use room_protocol::{
-    Control, Ending, MemberId, MemberView, Performance, PerformanceResult, QueueRules, Role,
-    RoomView, Seat, Singer,
+    Control, Ending, MemberId, MemberView, Performance, PerformanceResult, QueueRules, RequestId,
+    Role, RoomView, Seat, Singer,
 };
 use serde::{Deserialize, Serialize};
 
@@ -87,6 +87,11 @@ pub struct Room {
     pub queue: Queue,
     /// The song on stage.
     pub performance: Option<Performance>,
+    /// How far the service's referee has judged the song on stage (its request's). Stored
+    /// on its own (`Store::save_judgement`, after every line) and restored with the room, so
+    /// a restarted service takes the judgement over rather than lose it.
+    #[serde(skip)]
+    pub judged: Option<(RequestId, scoring::Progress)>,
     /// Bumped by every change, so clients detect a missed update and resync.
     pub version: u64,
     /// The last change (ms), for idle expiry.
@@ -101,8 +106,8 @@ pub enum Effect {
     State,
     /// A live control for the singer's engine.
     Control(Control),
-    /// A performance ended (store its result); another may have started.
-    Ended(PerformanceResult),
+    /// The performance of a request ended (store its result); another may have started.
+    Ended(RequestId, PerformanceResult),
 }
 
 /// A change that returns nothing else changed only the room's state.
@@ -132,6 +137,7 @@ impl Room {
             members: BTreeMap::new(),
             seats: vec![Seat::default(); seats],
             performance: None,
+            judged: None,
             version: 0,
             active_at: now,
             next_member: 1,

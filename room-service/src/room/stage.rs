@@ -130,40 +130,54 @@ impl Room {
     }
 
     /// The singer's client says the song ended. Naming the request it sang keeps a late
-    /// report from ending the next singer's song.
+    /// report from ending the next singer's song. The score is not the client's to say: the
+    /// service's referee gives it.
     pub fn finished(
         &mut self,
         actor: MemberId,
         request: Option<RequestId>,
-        score: Option<f32>,
         now: u64,
     ) -> Result<Effect> {
         self.owner_or_singer(actor, "end the song")?;
         self.still_on_stage(request, "end the song")?;
-        if let Some(p) = self.performance.as_mut() {
-            p.score = score.or(p.score);
-        }
         let effect = self.end_performance(Ending::Finished, now);
         self.changed(now);
         Ok(effect)
     }
 
-    /// A sign of life (and the running score) from the singer's client, about `request`
-    /// when it names one.
+    /// A sign of life from the singer's client, about `request` when it names one.
     pub fn heartbeat(
         &mut self,
         actor: MemberId,
         request: Option<RequestId>,
-        score: Option<f32>,
         now: u64,
     ) -> Result<()> {
         self.owner_or_singer(actor, "report on the song")?;
         self.still_on_stage(request, "report on the song")?;
         if let Some(p) = self.performance.as_mut() {
             p.heartbeat_at = now;
-            p.score = score.or(p.score);
         }
         Ok(())
+    }
+
+    /// How far the service's referee has judged `request` (nothing if that request is no
+    /// longer on stage): its running score is the performance's.
+    pub fn judged(&mut self, request: RequestId, progress: scoring::Progress) {
+        if let Some(p) = self
+            .performance
+            .as_mut()
+            .filter(|p| p.request.id == request)
+        {
+            p.score = progress.score().or(p.score);
+            self.judged = Some((request, progress));
+        }
+    }
+
+    /// What the referee had judged of `request` so far, for one that takes it over.
+    pub fn judged_so_far(&self, request: RequestId) -> Option<scoring::Progress> {
+        self.judged
+            .filter(|(judged, _)| *judged == request)
+            .map(|(_, progress)| progress)
     }
 
     /// Refuses a report about a request that is no longer the one on stage.
@@ -195,14 +209,20 @@ impl Room {
 
     /// Ends what is on stage (if anything) and puts the next request on.
     pub(super) fn end_performance(&mut self, ending: Ending, now: u64) -> Effect {
-        let ended = self.performance.take().map(|p| PerformanceResult {
-            song_id: p.request.song_id.clone(),
-            singer: self.singer_name(&p.request.singer),
-            score: p.score,
-            ending,
-            started_at: p.started_at,
-            ended_at: now,
+        let ended = self.performance.take().map(|p| {
+            // The referee's judgement as far as it came (it gives the final one if it can).
+            let judged = self.judged_so_far(p.request.id).and_then(|j| j.score());
+            let result = PerformanceResult {
+                song_id: p.request.song_id.clone(),
+                singer: self.singer_name(&p.request.singer),
+                score: judged.or(p.score),
+                ending,
+                started_at: p.started_at,
+                ended_at: now,
+            };
+            (p.request.id, result)
         });
+        self.judged = None;
         let (_, next) = self.queue.advance();
         self.performance = next.cloned().map(|request| Performance {
             request,
@@ -211,7 +231,7 @@ impl Room {
             score: None,
         });
         match ended {
-            Some(result) => Effect::Ended(result),
+            Some((request, result)) => Effect::Ended(request, result),
             None => Effect::State,
         }
     }

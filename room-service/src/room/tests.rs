@@ -7,6 +7,15 @@ use super::*;
 
 const OWNER: MemberId = 1;
 
+/// A referee's progress that scores `score`.
+fn scored(score: f32) -> scoring::Progress {
+    scoring::Progress {
+        weight: 1.0,
+        credit: score / 100.0,
+        ..Default::default()
+    }
+}
+
 fn room() -> Room {
     Room::new(
         "r1".into(),
@@ -194,7 +203,7 @@ fn the_singer_on_stage_and_the_owner_skip_and_steer_others_may_not() {
         5,
     )
     .unwrap();
-    let Effect::Ended(result) = room.skip(a, 6).unwrap() else {
+    let Effect::Ended(_, result) = room.skip(a, 6).unwrap() else {
         panic!("the skip ended nothing");
     };
     assert_eq!(
@@ -202,12 +211,15 @@ fn the_singer_on_stage_and_the_owner_skip_and_steer_others_may_not() {
         ("a", Ending::Skipped)
     );
     assert_eq!(room.performance.as_ref().unwrap().request.song_id, "b");
-    let Effect::Ended(result) = room.finished(b, None, Some(91.5), 7).unwrap() else {
+    let b_request = room.performance.as_ref().unwrap().request.id;
+    room.judged(b_request, scored(91.5));
+    let Effect::Ended(request, result) = room.finished(b, None, 7).unwrap() else {
         panic!("the end ended nothing");
     };
+    // The score is the referee's, as it judged the request.
     assert_eq!(
-        (result.ending, result.score),
-        (Ending::Finished, Some(91.5))
+        (request, result.ending, result.score),
+        (b_request, Ending::Finished, Some(91.5))
     );
     assert!(room.performance.is_none());
 }
@@ -226,19 +238,25 @@ fn a_late_report_about_an_ended_request_ends_nothing() {
     room.start_next(4);
     room.skip(a, 5).unwrap();
     assert!(matches!(
-        room.finished(a, Some(first), Some(90.0), 6),
+        room.finished(a, Some(first), 6),
         Err(Error::Refused { .. })
     ));
     assert!(matches!(
-        room.heartbeat(a, Some(first), None, 6),
+        room.heartbeat(a, Some(first), 6),
         Err(Error::Refused { .. })
     ));
     assert_eq!(room.performance.as_ref().unwrap().request.id, second);
-    room.heartbeat(a, Some(second), Some(70.0), 7).unwrap();
-    let Effect::Ended(result) = room.finished(a, Some(second), Some(88.0), 8).unwrap() else {
+    room.heartbeat(a, Some(second), 7).unwrap();
+    // A late judgement of the first request does not score the second.
+    room.judged(first, scored(12.0));
+    room.judged(second, scored(88.0));
+    let Effect::Ended(request, result) = room.finished(a, Some(second), 8).unwrap() else {
         panic!("the song on stage did not end");
     };
-    assert_eq!((result.song_id.as_str(), result.score), ("b", Some(88.0)));
+    assert_eq!(
+        (request, result.song_id.as_str(), result.score),
+        (second, "b", Some(88.0))
+    );
 }
 
 #[test]
@@ -251,9 +269,11 @@ fn a_silent_singer_is_marked_abandoned_and_the_room_moves_on() {
     room.request(OWNER, song("b"), Preset::default(), None, 3)
         .unwrap();
     room.start_next(10);
-    room.heartbeat(a, None, Some(50.0), 5_000).unwrap();
+    room.heartbeat(a, None, 5_000).unwrap();
+    let on_stage = room.performance.as_ref().unwrap().request.id;
+    room.judged(on_stage, scored(50.0));
     assert!(room.check_heartbeat(10_000, 14_000).is_none());
-    let Some(Effect::Ended(result)) = room.check_heartbeat(10_000, 15_001) else {
+    let Some(Effect::Ended(_, result)) = room.check_heartbeat(10_000, 15_001) else {
         panic!("the silent singer was not noticed");
     };
     assert_eq!(
@@ -271,7 +291,7 @@ fn a_restored_room_gives_its_singer_time_to_reconnect() {
     room.request(a, song("a"), Preset::default(), None, 3)
         .unwrap();
     room.start_next(4);
-    room.heartbeat(a, None, None, 5_000).unwrap();
+    room.heartbeat(a, None, 5_000).unwrap();
     // The service was down from 6 s to 60 s: without the restore the singer is long silent.
     let mut unrestored = room.clone();
     assert!(unrestored.check_heartbeat(10_000, 60_000).is_some());
@@ -291,7 +311,7 @@ fn a_member_who_leaves_takes_their_seat_and_songs_along() {
         .unwrap();
     room.start_next(4);
     forbidden(room.leave(b, a, 5));
-    let Effect::Ended(result) = room.leave(a, a, 5).unwrap() else {
+    let Effect::Ended(_, result) = room.leave(a, a, 5).unwrap() else {
         panic!("leaving mid-song ended nothing");
     };
     assert_eq!(result.ending, Ending::Abandoned);

@@ -19,7 +19,7 @@ pub use rooms::*;
 pub use seats::*;
 pub use stage::*;
 
-use crate::http::AppState;
+use crate::http::{AppState, judging};
 use crate::room::{Effect, Room};
 use crate::store::Store;
 use crate::{Error, Result};
@@ -104,8 +104,8 @@ async fn act<T>(
         f(room, caller.member, now_ms())
     })?;
     state.store.save_room(&room).await?;
-    if let Effect::Ended(result) = effect {
-        state.store.add_result(room_id, &result).await?;
+    if let Effect::Ended(request, result) = effect {
+        judging::store_result(state, room_id, request, result).await?;
     }
     Ok(value)
 }

@@ -9,6 +9,7 @@ use super::{Body, Caller, no_content, now_ms};
 use crate::Result;
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
+use crate::http::judging;
 
 /// `POST /api/rooms/{room}/skip` (owner or the singer on stage)
 #[utoipa::path(post, path = "/api/rooms/{room}/skip", params(("room" = String, Path)), security(("member" = [])), responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -31,18 +32,22 @@ pub async fn control(
     caller: Caller,
     Body(body): Body<Control>,
 ) -> Result<StatusCode> {
-    no_content(&state, &room_id, &caller, |room, me, now| {
+    let restart = body == Control::Restart;
+    let answer = no_content(&state, &room_id, &caller, |room, me, now| {
         room.control(me, body, now)
     })
-    .await
+    .await?;
+    if restart {
+        judging::start_over(&state, &room_id);
+    }
+    Ok(answer)
 }
 
-/// The singer's client on the song.
+/// The singer's client on the song. It carries no score: scores are the service's own
+/// (its referee judges the voice the singer sends), and a report with one is refused (400).
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SongReport {
-    /// The running (or final) score.
-    pub score: Option<f32>,
     /// The request sung: a report about one no longer on stage is refused (409), so a late
     /// report never ends or keeps alive the next singer's song.
     #[serde(default)]
@@ -59,10 +64,10 @@ pub async fn heartbeat(
 ) -> Result<StatusCode> {
     state.rooms.get(&room_id)?.write(|room| {
         room.authenticate(caller.member, &caller.secret)?;
-        room.heartbeat(caller.member, body.request, body.score, now_ms())
+        room.heartbeat(caller.member, body.request, now_ms())
     })??;
-    // Heartbeats are not stored: losing the last few seconds of a running score to a crash
-    // is acceptable, storing every beat is not.
+    // Heartbeats are not stored: a restarted service gives its singers time to come back
+    // (`Room::restored`); storing every beat is not worth it.
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -75,7 +80,7 @@ pub async fn finished(
     Body(body): Body<SongReport>,
 ) -> Result<StatusCode> {
     no_content(&state, &room_id, &caller, |room, me, now| {
-        room.finished(me, body.request, body.score, now)
+        room.finished(me, body.request, now)
     })
     .await
 }
