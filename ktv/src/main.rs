@@ -17,6 +17,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use room_service::tls::{Tls, TlsSource};
 use tokio::net::TcpListener;
 
 use shutdown::shutdown_signal;
@@ -65,6 +66,25 @@ struct ServeArgs {
     /// The SQLite database of rooms, queues and results (created if missing).
     #[arg(long, env = "KTV_DATABASE", default_value_os_t = default_database())]
     database: PathBuf,
+    /// HTTPS with this certificate chain (PEM); phones give a page the microphone only over
+    /// HTTPS.
+    #[arg(long, requires = "tls_key", conflicts_with = "tls")]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of `--tls-cert`.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// `self-signed`: HTTPS with a certificate made for this machine's names and addresses,
+    /// kept in a `tls` folder beside the database (for a party on a LAN; each phone accepts
+    /// it once).
+    #[arg(long, value_enum)]
+    tls: Option<TlsMode>,
+}
+
+/// How `ktv serve --tls` gets its certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum TlsMode {
+    /// Made for this machine and kept.
+    SelfSigned,
 }
 
 /// What `ktv demo-songs` was asked for.
@@ -170,7 +190,25 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         bind,
         library,
         database,
+        tls_cert,
+        tls_key,
+        tls,
     } = args;
+    let tls = match (tls_cert, tls_key, tls) {
+        (Some(cert), Some(key), _) => Some(TlsSource::Files { cert, key }),
+        (_, _, Some(TlsMode::SelfSigned)) => Some(TlsSource::SelfSigned {
+            folder: database
+                .parent()
+                .unwrap_or_else(|| std::path::Path::new("."))
+                .join("tls"),
+            names: room_service::tls::machine_names(),
+        }),
+        _ => None,
+    };
+    let tls = match &tls {
+        Some(source) => Some(Tls::load(source).await?),
+        None => None,
+    };
     let listener = TcpListener::bind(bind)
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
@@ -179,8 +217,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .context("cannot read the bound address")?;
     let library = std::fs::canonicalize(&library).unwrap_or(library);
     // The URL line is the contract with scripts and tests: they wait for it on stdout.
-    let url = room_service::lan::url(local);
+    let url = room_service::lan::url(local, tls.is_some());
     println!("ktv is serving {url}");
+    if let Some(tls) = &tls {
+        eprintln!(
+            "HTTPS with the certificate {}; phones open the page at {url}",
+            tls.certificate.display()
+        );
+    }
     if local.ip().is_unspecified() {
         // Phones on the same network scan this to open the page.
         if let Some(qr) = room_service::lan::terminal_qr(&url) {
@@ -188,7 +232,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     }
     room_service::serve(
-        room_service::ServeConfig { library, database },
+        room_service::ServeConfig {
+            library,
+            database,
+            tls,
+        },
         listener,
         shutdown_signal(),
     )

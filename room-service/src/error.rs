@@ -81,6 +81,14 @@ pub enum Error {
     /// A room could not be written as JSON for storage.
     #[error("storage: encoding a room: {0}")]
     Encoding(#[from] serde_json::Error),
+    /// The TLS certificate or key could not be read, made or used.
+    #[error("TLS: {path}: {reason}")]
+    Tls {
+        /// The certificate (or key) file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// The HTTP server failed while serving.
     #[error("the HTTP server failed: {0}")]
     Serve(#[source] std::io::Error),

@@ -15,17 +15,18 @@ pub fn lan_ip() -> Option<IpAddr> {
     (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
 }
 
-/// The URL to print for a listener bound to `local`: the LAN address when bound to all
-/// interfaces and the machine has one, else the address bound.
-pub fn url(local: SocketAddr) -> String {
+/// The URL to print for a listener bound to `local` (`https` if it serves TLS): the LAN
+/// address when bound to all interfaces and the machine has one, else the address bound.
+pub fn url(local: SocketAddr, https: bool) -> String {
+    let scheme = if https { "https" } else { "http" };
     let ip = if local.ip().is_unspecified() {
         lan_ip().unwrap_or(IpAddr::from([127, 0, 0, 1]))
     } else {
         local.ip()
     };
     match ip {
-        IpAddr::V6(v6) => format!("http://[{v6}]:{}/", local.port()),
-        IpAddr::V4(v4) => format!("http://{v4}:{}/", local.port()),
+        IpAddr::V6(v6) => format!("{scheme}://[{v6}]:{}/", local.port()),
+        IpAddr::V4(v4) => format!("{scheme}://{v4}:{}/", local.port()),
     }
 }
 
@@ -80,10 +81,14 @@ mod tests {
     #[test]
     fn urls_name_the_address_reached() {
         assert_eq!(
-            url("127.0.0.1:8080".parse().unwrap()),
+            url("127.0.0.1:8080".parse().unwrap(), false),
             "http://127.0.0.1:8080/"
         );
-        let any = url("0.0.0.0:8080".parse().unwrap());
+        assert_eq!(
+            url("127.0.0.1:8443".parse().unwrap(), true),
+            "https://127.0.0.1:8443/"
+        );
+        let any = url("0.0.0.0:8080".parse().unwrap(), false);
         assert!(
             any.starts_with("http://") && any.ends_with(":8080/"),
             "{any}"

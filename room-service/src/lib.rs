@@ -13,6 +13,7 @@
 //! - [`referee`]: the service's own scoring of every singer, from the voice they send.
 //! - [`store`]: where rooms and results are kept (SQLite).
 //! - [`lan`]: the address a phone on the same network reaches the service at.
+//! - [`tls`]: HTTPS, from the operator's certificate or a self-signed one for a LAN party.
 //! - [`error`]: this crate's error type.
 //!
 //! How the parts fit together: `ARCHITECTURE.md`.
@@ -26,6 +27,7 @@ pub mod library;
 pub mod referee;
 pub mod room;
 pub mod store;
+pub mod tls;
 
 pub use error::{Error, Result};
 pub use http::{ServeConfig, serve};

@@ -101,7 +101,7 @@ pub fn run_ktv(args: &[&str]) -> Finished {
 /// without a trailing slash; `None` for other lines.
 pub fn serving_url(line: &str) -> Option<String> {
     line.split_whitespace()
-        .find(|w| w.starts_with("http://"))
+        .find(|w| w.starts_with("http://") || w.starts_with("https://"))
         .map(|u| u.trim_end_matches('/').to_owned())
 }
 

@@ -35,6 +35,7 @@ use crate::referee::Referees;
 use crate::room::Effect;
 use crate::room::registry::Registry;
 use crate::store::{SqliteStore, Store};
+use crate::tls::Tls;
 use crate::{Error, Result};
 
 /// What the service serves.
@@ -44,6 +45,8 @@ pub struct ServeConfig {
     pub library: PathBuf,
     /// The SQLite database file (created if missing).
     pub database: PathBuf,
+    /// HTTPS instead of HTTP, if set.
+    pub tls: Option<Tls>,
 }
 
 /// "Up next" shows (and the next song is locked) this long before a song ends (ms).
@@ -164,8 +167,24 @@ pub async fn serve(
         .map(|udp| AbortOnDropHandle::new(tokio::spawn(udp.serve())));
     state.udp = udp;
     let _housekeeping = AbortOnDropHandle::new(tokio::spawn(housekeeping(state.clone())));
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
+    let Some(tls) = config.tls else {
+        return axum::serve(listener, router(state))
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(Error::Serve);
+    };
+    let handle = axum_server::Handle::new();
+    let stopping = handle.clone();
+    let _shutdown = AbortOnDropHandle::new(tokio::spawn(async move {
+        shutdown.await;
+        // Requests in flight get this long; open WebSockets are closed after it.
+        stopping.graceful_shutdown(Some(Duration::from_secs(5)));
+    }));
+    let listener = listener.into_std().map_err(Error::Serve)?;
+    axum_server::from_tcp_rustls(listener, tls.config)
+        .map_err(Error::Serve)?
+        .handle(handle)
+        .serve(router(state).into_make_service())
         .await
         .map_err(Error::Serve)
 }

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// The room's page over HTTPS in Debian's chromium, headless, through playwright-core, for
+// tests/tests/web_tls.rs (which makes a CA, a certificate for the service signed by it, and
+// starts `ktv serve --tls-cert --tls-key`). Node trusts the CA (NODE_EXTRA_CA_CERTS, set by
+// the test); chromium trusts the service's key, named by its SPKI hash.
+//
+// Usage: node tls.mjs CONFIG.json — the config names the service's https base, chromium, the
+// certificate file and the output folder. Writes what it saw to OUT/tls.json.
+
+import { createRequire } from 'node:module';
+import { createHash, X509Certificate } from 'node:crypto';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const prefix = process.env.KTV_NODE_PREFIX || join(process.env.HOME, '.cache/ktv/node');
+const { chromium } = createRequire(join(prefix, 'node_modules/'))('playwright-core');
+const base = config.base.replace(/\/$/, '');
+const fail = (message) => {
+  throw new Error(message);
+};
+
+// The API over HTTPS from node, trusting the test's CA.
+const api = async (method, path, body, who) => {
+  const headers = { 'content-type': 'application/json' };
+  if (who) headers.authorization = `Bearer ${who.member}.${who.secret}`;
+  const answer = await fetch(`${base}${path}`, { method, headers, body: body && JSON.stringify(body) });
+  if (!answer.ok) fail(`${method} ${path}: ${answer.status} ${await answer.text()}`);
+  return answer.status === 204 ? null : answer.json();
+};
+const owner = await api('POST', '/api/rooms', { name: 'TLS', owner_name: 'Olga' });
+await api('POST', `/api/rooms/${owner.room}/seats`, {}, owner);
+
+// Chromium: the service's key is trusted by its hash (the flag needs a profile folder).
+const spki = createHash('sha256')
+  .update(new X509Certificate(readFileSync(config.certificate)).publicKey.export({ type: 'spki', format: 'der' }))
+  .digest('base64');
+const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'ktv-tls-')), {
+  executablePath: config.chromium ?? '/usr/bin/chromium',
+  args: [
+    '--no-sandbox', '--headless', '--disable-gpu', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    `--ignore-certificate-errors-spki-list=${spki}`,
+  ],
+});
+const page = context.pages()[0] ?? await context.newPage();
+const errors = [];
+page.on('pageerror', (error) => errors.push(error.message));
+const result = {};
+try {
+  await page.goto(`${base}/?room=${owner.room}&token=${owner.join_token}`);
+  result.secure = await page.evaluate(() => ({
+    protocol: location.protocol,
+    secureContext: isSecureContext,
+    webCodecs: typeof AudioEncoder === 'function' && typeof AudioDecoder === 'function',
+    microphone: typeof navigator.mediaDevices?.getUserMedia === 'function',
+  }));
+  await page.fill('input[name=member-name]', 'Phone');
+  await page.click('form[data-form=join-room] button');
+  await page.waitForSelector('.badge[data-role=audience]', { timeout: 10000 })
+    .catch(() => fail('the page never joined the room over HTTPS'));
+  // The room's WebSocket over TLS: a change the owner makes reaches the page.
+  const requested = Date.now();
+  await api('POST', `/api/rooms/${owner.room}/queue`, { song_id: 'jasmine' }, owner);
+  await page.waitForFunction(() => window.ktv?.view?.performance?.request?.song_id === 'jasmine', null, { timeout: 5000 })
+    .catch(() => fail('a change to the room never reached the page over wss'));
+  result.change_seen_ms = Date.now() - requested;
+  await page.screenshot({ path: join(config.out, 'tls-joined.png') });
+} finally {
+  result.pageErrors = errors;
+  writeFileSync(join(config.out, 'tls.json'), JSON.stringify(result, null, 2));
+  await context.close();
+}
+console.log(JSON.stringify(result));
