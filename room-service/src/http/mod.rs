@@ -257,18 +257,25 @@ async fn housekeeping(state: AppState) {
             let Ok(live) = state.rooms.get(&id) else {
                 continue;
             };
-            let ended = live.act(
-                |room| match room.check_heartbeat(HEARTBEAT_TIMEOUT_MS, now) {
-                    Some(effect) => Ok(((), effect)),
+            let room_clock = state.clock.now();
+            let ended = live.act(|room| {
+                let silent = room.check_heartbeat(HEARTBEAT_TIMEOUT_MS, now);
+                let why = if silent.is_some() {
+                    "the singer went silent"
+                } else {
+                    "the music ended"
+                };
+                match silent.or_else(|| room.check_music_end(room_clock, now)) {
+                    Some(effect) => Ok((why, effect)),
                     None => Err(Error::Refused {
-                        action: "heartbeat check",
+                        action: "end the song",
                         reason: "nothing to do".into(),
                     }),
-                },
-            );
-            if let Ok(((), effect, room)) = ended {
+                }
+            });
+            if let Ok((why, effect, room)) = ended {
                 if let Effect::Ended(request, result) = effect {
-                    tracing::info!(room = %id, song = %result.song_id, "the singer went silent; moving on");
+                    tracing::info!(room = %id, song = %result.song_id, "{why}; moving on");
                     if let Err(e) = judging::store_result(&state, &id, request, result).await {
                         tracing::error!("{e}");
                     }

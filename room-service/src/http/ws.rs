@@ -348,6 +348,9 @@ async fn relay_loop(
                                     let on = is_on_stage(room, member);
                                     if on {
                                         let _ = room.heartbeat(member, None, crate::http::now_ms());
+                                        if let Some(transport) = message.transport() {
+                                            room.heard_timeline(*transport);
+                                        }
                                     }
                                     on
                                 })

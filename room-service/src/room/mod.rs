@@ -92,6 +92,10 @@ pub struct Room {
     /// a restarted service takes the judgement over rather than lose it.
     #[serde(skip)]
     pub judged: Option<(RequestId, scoring::Progress)>,
+    /// The singer's timeline of the song on stage (its request's), as their last sync
+    /// message said: the service ends the song when its music has ended.
+    #[serde(skip)]
+    pub timeline: Option<(RequestId, sync::Transport)>,
     /// Bumped by every change, so clients detect a missed update and resync.
     pub version: u64,
     /// The last change (ms), for idle expiry.
@@ -138,6 +142,7 @@ impl Room {
             seats: vec![Seat::default(); seats],
             performance: None,
             judged: None,
+            timeline: None,
             version: 0,
             active_at: now,
             next_member: 1,

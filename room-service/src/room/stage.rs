@@ -6,6 +6,10 @@ use room_protocol::{
 };
 
 use super::{Effect, Room, check_name};
+
+/// How long past its end the song's music may run before the service ends the song itself
+/// (ms): the singer's client normally reports the end first.
+const MUSIC_END_GRACE_MS: i64 = 3_000;
 use crate::room::queue::NewRequest;
 use crate::{Error, Result};
 
@@ -180,6 +184,28 @@ impl Room {
             .map(|(_, progress)| progress)
     }
 
+    /// The singer on stage's timeline, from a sync message of theirs.
+    pub fn heard_timeline(&mut self, transport: sync::Transport) {
+        if let Some(p) = &self.performance {
+            self.timeline = Some((p.request.id, transport));
+        }
+    }
+
+    /// Ends the song on stage as finished if its music has ended: the singer's timeline, at
+    /// room instant `at`, is past the song's end by [`MUSIC_END_GRACE_MS`] (their client
+    /// normally says so first). A paused song, or one with no timeline heard, goes on.
+    pub fn check_music_end(&mut self, at: sync::HostTime, now: u64) -> Option<Effect> {
+        let p = self.performance.as_ref()?;
+        let (_, timeline) = self.timeline.filter(|(r, _)| *r == p.request.id)?;
+        let end = i64::from(p.request.seconds) * 1_000_000 + MUSIC_END_GRACE_MS * 1_000;
+        if !timeline.playing || timeline.position_at(at).as_micros() < end {
+            return None;
+        }
+        let effect = self.end_performance(Ending::Finished, now);
+        self.changed(now);
+        Some(effect)
+    }
+
     /// Refuses a report about a request that is no longer the one on stage.
     fn still_on_stage(&self, request: Option<RequestId>, action: &'static str) -> Result<()> {
         let on_stage = self.performance.as_ref().map(|p| p.request.id);
@@ -223,6 +249,7 @@ impl Room {
             (p.request.id, result)
         });
         self.judged = None;
+        self.timeline = None;
         let (_, next) = self.queue.advance();
         self.performance = next.cloned().map(|request| Performance {
             request,

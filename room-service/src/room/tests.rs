@@ -335,3 +335,53 @@ fn every_change_bumps_the_version_and_the_room_expires_when_idle() {
     assert!(!room.expired(2 + 4 * 3600 * 1000));
     assert!(room.expired(3 + 4 * 3600 * 1000));
 }
+
+#[test]
+fn the_service_ends_a_song_whose_music_has_ended() {
+    let mut room = room();
+    let a = join(&mut room, "A");
+    room.take_seat(a, None, 2).unwrap();
+    room.request(a, song("a"), Preset::default(), None, 3)
+        .unwrap();
+    room.request(a, song("b"), Preset::default(), None, 3)
+        .unwrap();
+    room.start_next(4);
+    let second = |s: i64| sync::HostTime::from_micros(s * 1_000_000);
+    // No timeline heard: nothing to go by.
+    assert!(room.check_music_end(second(500), 5).is_none());
+    // The singer plays the 120 s song from 0 at room time 10 s.
+    let playing = sync::Transport {
+        leader: 1,
+        seq: 1,
+        song: 1,
+        position: sync::MediaTime::ZERO,
+        at: second(10),
+        rate: 1.0,
+        playing: true,
+    };
+    room.heard_timeline(playing);
+    assert!(
+        room.check_music_end(second(131), 6).is_none(),
+        "within the grace"
+    );
+    // Paused at 60 s: the song waits, however long.
+    room.heard_timeline(sync::Transport {
+        seq: 2,
+        position: sync::MediaTime::from_micros(60_000_000),
+        at: second(70),
+        playing: false,
+        ..playing
+    });
+    assert!(room.check_music_end(second(1_000), 7).is_none(), "paused");
+    room.heard_timeline(playing);
+    let Some(Effect::Ended(_, result)) = room.check_music_end(second(134), 8) else {
+        panic!("the song's music ended and the song did not");
+    };
+    assert_eq!(
+        (result.song_id.as_str(), result.ending),
+        ("a", Ending::Finished)
+    );
+    // The next song's timeline is not the last one's.
+    assert_eq!(room.performance.as_ref().unwrap().request.song_id, "b");
+    assert!(room.check_music_end(second(10_000), 9).is_none());
+}
