@@ -326,8 +326,9 @@ class RoomPage {
       this.qr = h('div.tv-qr');
       this.listenBox = h('div.listen-box');
       this.title = h('div.tv-title');
+      this.idle = h('div.tv-idle', { dataset: { idle: '' } });
       document.body.classList.add('tv');
-      app.replaceChildren(this.video, this.title, this.stageRoot, this.upNext, this.qr, this.listenBox, this.offlineBar);
+      app.replaceChildren(this.video, this.title, this.stageRoot, this.upNext, this.qr, this.idle, this.listenBox, this.offlineBar);
       return;
     }
     this.header = h('header.top');
@@ -344,7 +345,9 @@ class RoomPage {
     this.nowControls = h('div.actions.now-controls');
     this.listenBox = h('div.listen-box');
     this.lastResult = h('div.last-result');
-    this.panels.now.append(this.nowInfo, this.stageRoot, this.listenBox, this.nowControls, this.lastResult);
+    this.idle = h('div.idle', { dataset: { idle: '' } });
+    this.invite = h('div.invite', { dataset: { invite: '' } });
+    this.panels.now.append(this.idle, this.nowInfo, this.stageRoot, this.listenBox, this.nowControls, this.lastResult, this.invite);
     this.search = h('input.search', { type: 'search', placeholder: t('search'), name: 'search', oninput: () => this.loadSongs(this.search.value) });
     this.songList = h('ul.song-list', { dataset: { list: 'songs' } });
     this.songDetail = h('div.song-detail');
@@ -418,8 +421,36 @@ class RoomPage {
     return this.songsById.get(id)?.title ?? id;
   }
 
+  /** While no one sings: the room, the join code large, the queue and who is next. */
+  idleScreen(qrClass) {
+    const link = joinLink(this.roomId, this.member.token);
+    const waiting = this.view.queue.waiting;
+    return [
+      h('h2.idle-room', {}, this.view.name),
+      h(`img.${qrClass}`, { src: `/api/qr.svg?text=${encodeURIComponent(link)}`, alt: link }),
+      h('div.idle-scan', {}, t('invite')),
+      h('div.muted.idle-link', {}, link),
+      waiting.length
+        ? h('ol.idle-queue', {}, ...waiting.slice(0, 5).map((r, i) =>
+          h('li', { dataset: { next: i === 0 ? 'true' : 'false' } },
+            i === 0 ? h('span.muted', {}, `${t('up_next')} · `) : null,
+            h('b', {}, this.songTitle(r.song_id)), ' · ', this.singerName(r.singer))))
+        : h('p.muted.idle-hint', {}, t('idle_hint')),
+    ];
+  }
+
   renderNow() {
     const performance = this.view.performance;
+    // The invite is on the main screen: large while no one sings, compact beside the song.
+    this.idle.hidden = Boolean(performance);
+    this.stageRoot.hidden = !performance;
+    this.idle.replaceChildren(...(performance ? [] : this.idleScreen('qr-idle')));
+    const link = joinLink(this.roomId, this.member.token);
+    this.invite.hidden = !performance;
+    this.invite.replaceChildren(...(performance ? [
+      h('img.qr-small', { src: `/api/qr.svg?text=${encodeURIComponent(link)}`, alt: link }),
+      h('div', {}, h('div', {}, t('invite')), h('button', { onclick: () => copyText(link) }, t('copy_link'))),
+    ] : []));
     if (performance) {
       const r = performance.request;
       this.nowInfo.replaceChildren(
@@ -427,7 +458,7 @@ class RoomPage {
         h('div.muted', {}, t('sung_by', { name: this.singerName(r.singer) }), ' · ', t(`mode_${r.preset.mode}`)),
       );
     } else {
-      this.nowInfo.replaceChildren(h('div.muted', {}, t('nothing_playing')));
+      this.nowInfo.replaceChildren();
     }
     if (performance?.score != null || !performance) this.stage.setScore(performance?.score ?? null);
     const controls = [];
@@ -661,6 +692,11 @@ class RoomPage {
     if (!this.qr.firstChild) {
       this.qr.append(h('img', { src: `/api/qr.svg?text=${encodeURIComponent(link)}`, alt: link }), h('div', {}, t('invite')));
     }
+    // While no one sings the screen invites: the room, the code large, the queue.
+    this.idle.hidden = Boolean(performance);
+    this.qr.hidden = !performance;
+    this.stageRoot.hidden = !performance;
+    this.idle.replaceChildren(...(performance ? [] : this.idleScreen('tv-qr-idle')));
   }
 
   // ----- actions (each refused by the service if the role does not allow it) -----

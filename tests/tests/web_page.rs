@@ -357,7 +357,7 @@ fn the_web_page_in_chromium() {
     assert_eq!(judged["song_id"], SONG, "{judged}");
     let score = judged["score"].as_f64().expect("a stored score") as f32;
     assert!(
-        (score - offline).abs() <= 1.0,
+        (score - offline).abs() <= 1.5,
         "the service's {score} against {offline} offline"
     );
     println!(
@@ -508,17 +508,28 @@ fn check_music(result: &Value, heard: &[(i64, i64)], out: &Path) {
         rate,
     );
     // Where the page should be: behind the singer by its extra delay (the voice's path),
-    // which may slew a little during the tap.
-    let behind = &result["tap"]["behind_us"];
-    let behind = (
-        behind[0].as_f64().expect("the extra delay before the tap"),
-        behind[1].as_f64().expect("the extra delay after the tap"),
-    );
+    // which moves as the voice's lateness does: sampled every 50 ms through the tap.
+    let behind: Vec<(i64, i64)> = result["tap"]["behind"]
+        .as_array()
+        .expect("the page's extra delay through the tap")
+        .iter()
+        .map(|s| {
+            (
+                (s[0].as_f64().unwrap() * 1000.0) as i64,
+                s[1].as_f64().unwrap() as i64,
+            )
+        })
+        .collect();
+    let range = behind
+        .iter()
+        .map(|b| b.1)
+        .fold((i64::MAX, i64::MIN), |(lo, hi), b| (lo.min(b), hi.max(b)));
     println!(
-        "the page plays {:.1} ms behind the singer (its voice path's delay)",
-        behind.0 / 1000.0
+        "the page plays {:.1}-{:.1} ms behind the singer (its voice path's delay)",
+        range.0 as f64 / 1000.0,
+        range.1 as f64 / 1000.0
     );
-    let offsets = music_offsets(&tap, rate, heard_at, heard, behind, &song);
+    let offsets = music_offsets(&tap, rate, heard_at, heard, &behind, &song);
     let mut errors: Vec<f64> = offsets.iter().map(|e| e.abs()).collect();
     errors.sort_by(f64::total_cmp);
     println!(
@@ -542,14 +553,15 @@ fn check_music(result: &Value, heard: &[(i64, i64)], out: &Path) {
 /// singer's position at the instant it is heard (ms). Found by generalised cross-correlation
 /// with phase transform (GCC-PHAT: the cross-spectrum whitened, so the transients decide, not
 /// the held notes that match themselves a period later), searched ±150 ms around the singer's
-/// position (less `behind`: the page's extra delay, µs, at the tap's start and end).
-/// Windows without one clear peak (silence, a held chord without onsets) measure nothing.
+/// position (less `behind`: the page's extra delay, `(epoch µs, µs)` samples, at the
+/// instant). Windows without one clear peak (silence, a held chord without onsets) measure
+/// nothing.
 fn music_offsets(
     tap: &[f32],
     rate: u32,
     heard_at: i64,
     heard: &[(i64, i64)],
-    behind: (f64, f64),
+    behind: &[(i64, i64)],
     song: &[f32],
 ) -> Vec<f64> {
     let rate_f = f64::from(rate);
@@ -569,8 +581,14 @@ fn music_offsets(
         let Some(position) = singer_at(heard, at) else {
             continue;
         };
-        let through = (start - hop) as f64 / tap.len() as f64;
-        let position = position as f64 - (behind.0 + (behind.1 - behind.0) * through);
+        // The extra delay in effect then (the last sample at or before; none: zero).
+        let delay = behind
+            .iter()
+            .rev()
+            .find(|&&(t, _)| t <= at)
+            .or(behind.first())
+            .map_or(0, |&(_, d)| d);
+        let position = (position - delay) as f64;
         let expected = (position / 1e6 * rate_f).round() as i64;
         if let Some(found) = ktv_tests::analysis::locate(piece, song, expected, search, rate) {
             offsets.push((found - expected) as f64 / rate_f * 1000.0);
@@ -597,7 +615,7 @@ fn a_shifted_tap_fails_the_music_bound() {
     for (late_ms, expected) in [(0i64, 0.0), (80, -80.0)] {
         let late = (late_ms * rate as i64 / 1000) as usize;
         let tap = song[rate as usize - late..rate as usize * 3 - late].to_vec();
-        let offsets = music_offsets(&tap, rate, 1_000_000, &heard, (0.0, 0.0), &song);
+        let offsets = music_offsets(&tap, rate, 1_000_000, &heard, &[], &song);
         assert!(offsets.len() >= 6, "{late_ms} ms late: {offsets:?}");
         for offset in &offsets {
             assert!(

@@ -110,6 +110,30 @@ async function queueScenario() {
   const link = owner.url();
   const room = new URL(link).searchParams.get('room');
 
+  // While no one sings, the main screen invites: the room's name, the join code large, the
+  // link; the TV view the same, filling the screen.
+  const idle = await owner.evaluate(() => {
+    const screen = document.querySelector('[data-panel=now] [data-idle]');
+    const qr = screen?.querySelector('img.qr-idle');
+    return screen && !screen.hidden && { text: screen.textContent, qr: qr?.getBoundingClientRect().width ?? 0 };
+  });
+  result.idle = idle;
+  if (!idle?.text.includes('Friday night') || idle.qr < 200) fail(`the idle Now tab does not invite: ${JSON.stringify(idle)}`);
+  await owner.waitForFunction(() => document.querySelector('img.qr-idle')?.complete && document.querySelector('img.qr-idle').naturalWidth > 0, null, { timeout: 3000 })
+    .catch(() => fail('the idle join code never loaded'));
+  await shot(owner, 'phone-idle-en');
+  const idleTv = await open('idle-tv', TV, 'zh-CN');
+  await idleTv.goto(`${link}&view=tv`);
+  await idleTv.waitForSelector('.tv-idle:not([hidden]) img.tv-qr-idle', { timeout: 5000 })
+    .catch(() => fail('the idle TV view shows no join code'));
+  result.idle_tv = await idleTv.evaluate(() => ({
+    text: document.querySelector('.tv-idle').textContent,
+    qr: document.querySelector('img.tv-qr-idle').getBoundingClientRect().height / innerHeight,
+  }));
+  if (!result.idle_tv.text.includes('Friday night') || result.idle_tv.qr < 0.3) fail(`the idle TV view does not invite: ${JSON.stringify(result.idle_tv)}`);
+  await shot(idleTv, 'tv-idle-zh');
+  await idleTv.context().close();
+
   // The owner's first request goes on stage at once; their singing client (not this page)
   // would keep it there with heartbeats, so the script sends them for it.
   const heartbeat = setInterval(() => {
@@ -119,6 +143,7 @@ async function queueScenario() {
   await owner.click('[data-action=take-seat]');
   await owner.waitForSelector('[data-seat="0"][data-taken=true]');
   await owner.click('[data-tab=songs]');
+  let first = true;
   for (const song of ['jasmine', 'tigers', 'twinkle', 'susanna']) {
     await owner.click(`[data-song=${song}]`);
     if (song === 'susanna') {
@@ -128,6 +153,13 @@ async function queueScenario() {
     }
     await owner.click('[data-action=request]');
     await owner.waitForSelector('[data-detail]', { state: 'detached' });
+    if (first) {
+      // A song on stage: the invite shrinks beside it, still on the main screen.
+      first = false;
+      await owner.waitForSelector('[data-panel=now] [data-idle][hidden]', { state: 'attached', timeout: 3000 })
+        .catch(() => fail('the idle screen stayed with a song on stage'));
+      if (!(await owner.$('[data-panel=now] [data-invite]:not([hidden]) img.qr-small'))) fail('no invite on the Now tab while a song is on');
+    }
   }
   // Search by pinyin initials: 两只老虎 is "lzlh".
   await owner.fill('input[name=search]', 'lzlh');
@@ -395,7 +427,13 @@ async function followScenario() {
 
   // The music as the page renders it: a tap on its audio graph, recorded with the instant
   // each sample is heard.
-  const behindBefore = await page.evaluate(() => window.ktv.driver.follower.extraDelay());
+  // The page's extra delay as it goes, sampled every 50 ms through the tap (epoch ms, µs).
+  await page.evaluate(() => {
+    window.__behind = [];
+    const sample = () => window.__behind.push([performance.timeOrigin + performance.now(), window.ktv.driver.follower.extraDelay()]);
+    sample();
+    window.__behindTimer = setInterval(sample, 50);
+  });
   const tap = await page.evaluate(async (seconds) => {
     const recorded = await window.ktv.tap.record(seconds);
     const bytes = new Uint8Array(recorded.samples.buffer);
@@ -404,8 +442,11 @@ async function followScenario() {
     return { sampleRate: recorded.sampleRate, heardAt: recorded.heardAt, samples: btoa(binary) };
   }, config.tap_seconds);
   writeFileSync(join(out, 'tap.f32'), Buffer.from(tap.samples, 'base64'));
-  const behindAfter = await page.evaluate(() => window.ktv.driver.follower.extraDelay());
-  result.tap = { sample_rate: tap.sampleRate, heard_at_epoch_ms: tap.heardAt, behind_us: [behindBefore, behindAfter] };
+  const behind = await page.evaluate(() => {
+    clearInterval(window.__behindTimer);
+    return window.__behind;
+  });
+  result.tap = { sample_rate: tap.sampleRate, heard_at_epoch_ms: tap.heardAt, behind };
   log(`listener: tapped ${config.tap_seconds} s at ${tap.sampleRate} Hz`);
   result.follower = await page.evaluate(() => ({ ...window.ktv.driver.follower.stats, extra: window.ktv.driver.follower.extra }));
 
