@@ -135,12 +135,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => runtime()?.block_on(serve(args)),
         Command::Sing(options) => {
             let args = options.into_args()?;
-            runtime()?.block_on(room_client::sing::run(args, shutdown_signal()))?;
+            runtime()?.block_on(async { room_client::sing::run(args, shutdown_signal()).await })?;
             Ok(())
         }
         Command::Listen(options) => {
             let args = options.into_args()?;
-            runtime()?.block_on(room_client::listen::run(args, shutdown_signal()))?;
+            runtime()?
+                .block_on(async { room_client::listen::run(args, shutdown_signal()).await })?;
             Ok(())
         }
         Command::Lyrics(command) => lyrics_tool::run(command),
@@ -186,6 +187,8 @@ fn progress_bar(message: String) -> indicatif::ProgressBar {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    // Before the URL is printed: whoever reads it may stop the service at once.
+    let shutdown = shutdown_signal();
     let ServeArgs {
         bind,
         library,
@@ -238,7 +241,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             tls,
         },
         listener,
-        shutdown_signal(),
+        shutdown,
     )
     .await?;
     tracing::info!("shut down cleanly");
