@@ -358,25 +358,23 @@ async function waitVoice(page, who) {
   await sleep(1000);
 }
 
-/** Asks the test to start the singer; answers where the singer's position is zero (epoch ms). */
-async function startSinger() {
-  console.log('SINGER?');
-  const { createInterface } = await import('node:readline');
-  const lines = createInterface({ input: process.stdin });
-  const [line] = await once(lines, 'line');
-  lines.close();
-  return JSON.parse(line).singer_zero_epoch_ms;
-}
-
-/** Asks the test to end the singer's song; answers the score the service stored. */
-async function finishSinger() {
-  console.log('FINISH?');
+/** Asks the test `question` on stdout; answers its one-line JSON reply on stdin. */
+async function askTest(question) {
+  console.log(question);
   const { createInterface } = await import('node:readline');
   const lines = createInterface({ input: process.stdin });
   const [line] = await once(lines, 'line');
   lines.close();
   return JSON.parse(line);
 }
+
+/** Asks the test to start the singer; answers where the singer's position is zero (epoch ms). */
+async function startSinger() {
+  return (await askTest('SINGER?')).singer_zero_epoch_ms;
+}
+
+/** Asks the test to end the singer's song; answers the score the service stored. */
+const finishSinger = () => askTest('FINISH?');
 
 async function followScenario() {
   const lyrics = await (await fetch(`${base}/api/songs/${config.song}/lyrics`)).json();

@@ -92,7 +92,7 @@ impl Outcome for RoomOutcome {
         let Ok(live) = self.state.rooms.get(&self.room_id) else {
             return;
         };
-        let _ = live.write(|room| room.judged(self.request, progress));
+        let _ = live.write(|room| room.record_judgement(self.request, progress));
         let (store, room_id, request) = (
             Arc::clone(&self.state.store),
             self.room_id.clone(),

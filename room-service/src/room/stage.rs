@@ -166,7 +166,7 @@ impl Room {
 
     /// How far the service's referee has judged `request` (nothing if that request is no
     /// longer on stage): its running score is the performance's.
-    pub fn judged(&mut self, request: RequestId, progress: scoring::Progress) {
+    pub fn record_judgement(&mut self, request: RequestId, progress: scoring::Progress) {
         if let Some(p) = self
             .performance
             .as_mut()

@@ -212,7 +212,7 @@ fn the_singer_on_stage_and_the_owner_skip_and_steer_others_may_not() {
     );
     assert_eq!(room.performance.as_ref().unwrap().request.song_id, "b");
     let b_request = room.performance.as_ref().unwrap().request.id;
-    room.judged(b_request, scored(91.5));
+    room.record_judgement(b_request, scored(91.5));
     let Effect::Ended(request, result) = room.finished(b, None, 7).unwrap() else {
         panic!("the end ended nothing");
     };
@@ -248,8 +248,8 @@ fn a_late_report_about_an_ended_request_ends_nothing() {
     assert_eq!(room.performance.as_ref().unwrap().request.id, second);
     room.heartbeat(a, Some(second), 7).unwrap();
     // A late judgement of the first request does not score the second.
-    room.judged(first, scored(12.0));
-    room.judged(second, scored(88.0));
+    room.record_judgement(first, scored(12.0));
+    room.record_judgement(second, scored(88.0));
     let Effect::Ended(request, result) = room.finished(a, Some(second), 8).unwrap() else {
         panic!("the song on stage did not end");
     };
@@ -271,7 +271,7 @@ fn a_silent_singer_is_marked_abandoned_and_the_room_moves_on() {
     room.start_next(10);
     room.heartbeat(a, None, 5_000).unwrap();
     let on_stage = room.performance.as_ref().unwrap().request.id;
-    room.judged(on_stage, scored(50.0));
+    room.record_judgement(on_stage, scored(50.0));
     assert!(room.check_heartbeat(10_000, 14_000).is_none());
     let Some(Effect::Ended(_, result)) = room.check_heartbeat(10_000, 15_001) else {
         panic!("the silent singer was not noticed");
