@@ -15,8 +15,8 @@ use crate::rate_limit::RateLimit;
 use crate::steer::{Output, PlayerReport, Steer};
 use crate::time::{HostTime, MediaTime, TimeDelta};
 
-/// How a leader reports.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// How a leader reports (serde: the web page's port of the leader runs with these numbers).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LeaderConfig {
     /// Between beats.
     pub beat_interval: TimeDelta,
