@@ -137,6 +137,11 @@ export class RoomSocket {
     }
   }
 
+  /** Sends a binary message (a frame of the singer's voice). */
+  sendBinary(bytes) {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(bytes);
+  }
+
   close() {
     this.closed = true;
     this.socket?.close();

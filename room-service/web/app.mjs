@@ -9,6 +9,7 @@ import { LANGUAGES, language, setLanguage, t } from './i18n.mjs';
 import { prepareLyrics } from './lyrics.mjs';
 import { SyncDriver } from './follow.mjs';
 import { WebAudioPlayer } from './player.mjs';
+import { MIC_OFFSET_KEY, SingSession } from './sing.mjs';
 import { Stage } from './stage.mjs';
 import { AudioTap } from './tap.mjs';
 import { VoiceReceiver } from './voice.mjs';
@@ -187,9 +188,19 @@ class RoomPage {
     this.build();
     this.loadSongs('');
     call('GET', '/sync/config').then((config) => this.startSync(config), (error) => toast(String(error), 'error'));
+    call('GET', '/sync/leader').then((config) => {
+      this.leaderConfig = config;
+      if (this.view) this.updateSing();
+    }, () => {});
+    /** This member singing from the page (`sing.mjs`), while their song is on stage. */
+    this.sing = null;
     this.socket = new RoomSocket(roomId, member, this.thin ? 'mix' : 'voice', {
       onRoom: (view) => this.update(view),
-      onSync: (message) => this.driver?.handle(message),
+      onSync: (message) => {
+        this.driver?.handle(message);
+        this.sing?.driver?.handle(message);
+      },
+      onControl: (control) => this.sing?.control(control),
       onBinary: (bytes) => this.voice?.receive(bytes),
       onScore: (event) => this.stage.scoreEvent(event),
       onOpen: () => this.setOnline(true),
@@ -262,8 +273,10 @@ class RoomPage {
     }
   }
 
-  /** The position the lyrics show now: the singer's, moved by this device's offset. */
+  /** The position the lyrics show now: the singer's, moved by this device's offset (when
+   *  this page sings, what it plays: the offset is the listeners'). */
   displayPosition() {
+    if (this.sing?.driver) return this.sing.position();
     const position = this.driver?.position();
     return position == null ? null : position + this.offset * 1000;
   }
@@ -272,6 +285,10 @@ class RoomPage {
     const position = this.displayPosition();
     this.stage.draw(position);
     if (this.video && this.lyricsFor) this.steerVideo(position);
+    if (this.sing) {
+      this.stage.setMessage(this.sing.message());
+      return;
+    }
     const waiting = this.view?.performance && !this.driver?.song;
     this.stage.setMessage(!this.view?.performance ? t('nothing_playing') : waiting ? t('waiting_singer') : '');
   }
@@ -345,9 +362,10 @@ class RoomPage {
     this.nowControls = h('div.actions.now-controls');
     this.listenBox = h('div.listen-box');
     this.lastResult = h('div.last-result');
+    this.singBox = h('div.sing', { dataset: { sing: '' }, hidden: true });
     this.idle = h('div.idle', { dataset: { idle: '' } });
     this.invite = h('div.invite', { dataset: { invite: '' } });
-    this.panels.now.append(this.idle, this.nowInfo, this.stageRoot, this.listenBox, this.nowControls, this.lastResult, this.invite);
+    this.panels.now.append(this.idle, this.nowInfo, this.singBox, this.stageRoot, this.listenBox, this.nowControls, this.lastResult, this.invite);
     this.search = h('input.search', { type: 'search', placeholder: t('search'), name: 'search', oninput: () => this.loadSongs(this.search.value) });
     this.songList = h('ul.song-list', { dataset: { list: 'songs' } });
     this.songDetail = h('div.song-detail');
@@ -391,11 +409,47 @@ class RoomPage {
     }
     this.renderHeader();
     this.renderTabs();
+    this.updateSing();
     this.renderNow();
     this.renderQueue();
     this.renderSeats();
     this.renderSettings();
     this.renderSongs();
+  }
+
+  /** Sings when the song on stage is ours (the page leads it), stops when it leaves. */
+  async updateSing() {
+    const performance = this.view?.performance;
+    const mine = this.onStage ? performance.request.id : null;
+    if (this.sing && this.sing.request.id !== mine) {
+      this.sing.close();
+      // Kept for a look afterwards (what was sent, for the curious and the tests).
+      this.sung = this.sing;
+      this.sing = null;
+      // The follower steers the player again, for the next singer.
+      if (this.driver) this.driver.player = this.player;
+      this.songChanged(this.driver?.song ?? null);
+    }
+    if (mine === null || this.sing || this.singing === mine || !this.player || !this.leaderConfig) return;
+    this.singing = mine;
+    let details;
+    try {
+      details = await call('GET', `/songs/${encodeURIComponent(performance.request.song_id)}`);
+    } catch (error) {
+      toast(String(error.message ?? error), 'error');
+      this.singing = null;
+      return;
+    }
+    if (this.view?.performance?.request.id !== mine) return;
+    // Our own song: the follower has nothing to follow, and must not steer our player.
+    if (this.driver) this.driver.player = null;
+    this.sing = new SingSession(performance, details, {
+      player: this.player,
+      socket: this.socket,
+      leaderConfig: this.leaderConfig,
+      act: (method, path, body, quiet) => this.act(method, path, body, quiet),
+    }, this.singBox);
+    this.songChanged({ song_id: details.id });
   }
 
   renderHeader() {
@@ -572,6 +626,9 @@ class RoomPage {
       this.offset = Number(offset.value) || 0;
       localStorage.setItem(OFFSET_KEY, String(this.offset));
     } });
+    const micOffset = h('input', { type: 'number', step: 5, value: Number(localStorage.getItem(MIC_OFFSET_KEY)) || 0, name: 'mic-offset', onchange: () => {
+      localStorage.setItem(MIC_OFFSET_KEY, String(Number(micOffset.value) || 0));
+    } });
     this.panels.settings.replaceChildren(
       h('section.card', {}, h('h3', {}, t('invite')),
         h('img.qr', { src: `/api/qr.svg?text=${encodeURIComponent(link)}`, alt: link, width: 180, height: 180 }),
@@ -580,6 +637,7 @@ class RoomPage {
           h('a.button', { href: joinLink(this.roomId, this.member.token, 'tv'), target: '_blank' }, t('tv_view')))),
       h('section.card', {},
         h('label', {}, t('lyrics_offset'), offset),
+        h('label', {}, t('mic_offset'), micOffset),
         h('label.check', {}, h('input', { type: 'checkbox', name: 'thin', checked: this.thin, onchange: (event) => {
           localStorage.setItem(THIN_KEY, event.target.checked ? '1' : '0');
           location.reload();

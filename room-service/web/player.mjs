@@ -33,7 +33,9 @@ export class WebAudioPlayer {
   /** `thin`: play no song of its own (see `TimelineOnly`). */
   constructor({ thin = false } = {}) {
     this.thin = thin;
-    this.context = new AudioContext({ latencyHint: 'interactive' });
+    // 48 kHz whatever the device's rate: the singer's voice is coded at Opus's 48 kHz from
+    // this clock's samples (the browser resamples to the device).
+    this.context = new AudioContext({ latencyHint: 'interactive', sampleRate: 48000 });
     this.output = this.context.createGain();
     this.output.connect(this.context.destination);
     /** The singer's voice, mixed beside the music (`playVoice`). */
@@ -42,6 +44,9 @@ export class WebAudioPlayer {
     /** Voice frames not yet over: `{frame, buffer, node}`, in song order. */
     this.voices = [];
     this.buffers = new Map();
+    /** The original vocal played quietly under the music (导唱), for a page that sings. */
+    this.guide = null;
+    this.guideSource = null;
     this.media = null;
     this.buffer = null;
     /** What the follower asked for: `{playing, position, at, rate}` (µs, local clock). */
@@ -84,6 +89,24 @@ export class WebAudioPlayer {
     return stamp.contextTime + (local / 1000 - stamp.performanceTime) / 1000;
   }
 
+  /** The audio clock's time (s) → the local µs its sample is heard at. */
+  localAt(time) {
+    const stamp = this.context.getOutputTimestamp();
+    if (!stamp.performanceTime) {
+      const latency = this.context.baseLatency + (this.context.outputLatency || 0);
+      return Math.round((performance.now() + (time - this.context.currentTime + latency) * 1000) * 1000);
+    }
+    return Math.round((stamp.performanceTime + (time - stamp.contextTime) * 1000) * 1000);
+  }
+
+  /** The song position that sounds at audio clock time `time` (µs), or null if the song is
+   *  not sounding then. */
+  positionHeardAt(time) {
+    if (!this.source || !this.segments.length || time < this.startTime) return null;
+    if (this.stopTime && time >= this.stopTime && this.want && !this.want.playing) return null;
+    return this.positionAtTime(time);
+  }
+
   steer(steer) {
     const now = nowMicros();
     switch (steer.steer) {
@@ -111,6 +134,33 @@ export class WebAudioPlayer {
     }
   }
 
+  /** Fetches and decodes `media` ahead (a track the singer may switch to). */
+  preload(media) {
+    let pending = this.buffers.get(media);
+    if (!pending) {
+      pending = fetch(media)
+        .then((r) => {
+          if (!r.ok) throw new Error(`${media}: HTTP ${r.status}`);
+          return r.arrayBuffer();
+        })
+        .then((bytes) => this.context.decodeAudioData(bytes));
+      pending.catch(() => this.buffers.delete(media));
+      this.buffers.set(media, pending);
+    }
+    return pending;
+  }
+
+  /** Plays `media` quietly (`gain`) under the music from the next start, or nothing (null). */
+  async setGuide(media, gain = 0.3) {
+    if (!media) {
+      this.guide = null;
+    } else {
+      const buffer = await this.preload(media);
+      this.guide = { buffer, gain };
+    }
+    if (this.source) this.restart();
+  }
+
   async load(media) {
     if (this.media === media) return;
     this.media = media;
@@ -121,16 +171,7 @@ export class WebAudioPlayer {
       this.onchange?.();
       return;
     }
-    let pending = this.buffers.get(media);
-    if (!pending) {
-      pending = fetch(media)
-        .then((r) => {
-          if (!r.ok) throw new Error(`${media}: HTTP ${r.status}`);
-          return r.arrayBuffer();
-        })
-        .then((bytes) => this.context.decodeAudioData(bytes));
-      this.buffers.set(media, pending);
-    }
+    const pending = this.preload(media);
     try {
       const buffer = await pending;
       if (this.media !== media) return;
@@ -160,6 +201,7 @@ export class WebAudioPlayer {
       const time = Math.max(this.context.currentTime, this.startTime);
       const position = this.positionAtTime(time);
       this.source.playbackRate.setValueAtTime(rate, time);
+      this.guideSource?.playbackRate.setValueAtTime(rate, time);
       this.segments.push({ time, position, rate });
       this.scheduleVoices(time);
     }
@@ -193,6 +235,16 @@ export class WebAudioPlayer {
     }
     source.playbackRate.value = want.rate;
     source.start(time, position / 1e6);
+    if (this.guide && !this.thin && position / 1e6 < this.guide.buffer.duration) {
+      const guide = this.context.createBufferSource();
+      const gain = this.context.createGain();
+      gain.gain.value = this.guide.gain;
+      guide.buffer = this.guide.buffer;
+      guide.playbackRate.value = want.rate;
+      guide.connect(gain).connect(this.output);
+      guide.start(time, position / 1e6);
+      this.guideSource = guide;
+    }
     source.onended = () => {
       if (this.source === source) {
         this.source = null;
@@ -207,6 +259,14 @@ export class WebAudioPlayer {
 
   stopAt(time) {
     this.stopVoices(time);
+    if (this.guideSource) {
+      try {
+        this.guideSource.stop(Math.max(time, this.context.currentTime));
+      } catch {
+        // Already stopped.
+      }
+      this.guideSource = null;
+    }
     if (!this.source) return;
     const source = this.source;
     const at = Math.max(time, this.context.currentTime);

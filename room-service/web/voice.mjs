@@ -79,6 +79,35 @@ export function parseVoiceFrame(buffer) {
   return { stream, song, seq, position, span, opus: bytes.slice(at, at + size) };
 }
 
+/** Appends `value` (a non-negative integer below 2^53) as a varint. */
+function pushVarint(out, value) {
+  let rest = value;
+  while (rest >= 0x80) {
+    out.push((rest % 0x80) | 0x80);
+    rest = Math.floor(rest / 0x80);
+  }
+  out.push(rest);
+}
+
+/**
+ * A frame of the singer's voice in the binary envelope (`sync::voice::encode`): `{song, seq,
+ * position, span, opus}` as `parseVoiceFrame` reads them.
+ */
+export function encodeVoiceFrame({ song, seq, position, span, opus }) {
+  const body = [];
+  pushVarint(body, song);
+  pushVarint(body, seq >>> 0);
+  // Zigzag, as postcard writes signed integers.
+  pushVarint(body, position >= 0 ? position * 2 : -position * 2 - 1);
+  pushVarint(body, span >= 0 ? span * 2 : -span * 2 - 1);
+  pushVarint(body, opus.length);
+  const bytes = new Uint8Array(4 + body.length + opus.length);
+  bytes.set([VERSION, VOICE, (body.length + opus.length) & 0xff, (body.length + opus.length) >> 8]);
+  bytes.set(body, 4);
+  bytes.set(opus, 4 + body.length);
+  return bytes;
+}
+
 /** Decodes with WebCodecs; `output(frame, channels)` gets each frame's 48 kHz samples. */
 class WebCodecsDecoder {
   static available() {

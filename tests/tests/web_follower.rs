@@ -56,7 +56,7 @@ fn the_page_follower_matches_the_rust_follower_decision_for_decision() {
 /// starts, pauses, resumes, seeks, has its player jump, stops and starts again with another
 /// tempo, against a room whose clock is offset and drifts, over a route with jitter.
 fn record_leader() -> Value {
-    use sync::{HostTime, Leader, LeaderConfig, MediaTime, Message, Output, PlayerReport};
+    use sync::{HostTime, Leader, LeaderConfig, MediaTime, Message, PlayerReport};
     use sync::{Pong, SongInfo, TimeDelta, TrackMode};
 
     let config = LeaderConfig::default();

@@ -2,11 +2,12 @@
 // Unit checks of the page's voice frame reader (room-service/web/voice.mjs) under node, on frames
 // the sync crate wrote (tests/tests/web_audience_audio.rs writes them to the file given):
 // every field read as written, and damaged messages (cut short, a byte added, another message
-// type) read as nothing rather than as a wrong frame.
+// type) read as nothing rather than as a wrong frame; and the singer's frames written
+// byte for byte as the crate writes them.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseVoiceFrame } from '../../room-service/web/voice.mjs';
+import { encodeVoiceFrame, parseVoiceFrame } from '../../room-service/web/voice.mjs';
 
 const vectors = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 assert.ok(vectors.length >= 3);
@@ -18,6 +19,10 @@ for (const { bytes, frame } of vectors) {
     { stream: parsed.stream, song: parsed.song, seq: parsed.seq, position: parsed.position, span: parsed.span, opus: Array.from(parsed.opus) },
     frame,
   );
+  // The page's singer writes exactly what the crate writes.
+  if (frame.stream === 'voice') {
+    assert.deepEqual(Array.from(encodeVoiceFrame({ ...frame, opus: Uint8Array.from(frame.opus) })), bytes, 'written as the crate writes');
+  }
   assert.equal(parseVoiceFrame(message.slice(0, message.length - 1).buffer), null, 'cut short');
   const longer = new Uint8Array(message.length + 1);
   longer.set(message);

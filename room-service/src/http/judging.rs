@@ -46,7 +46,6 @@ pub(super) fn hear_voice(state: &AppState, room_id: &str, member: MemberId, byte
             state: state.clone(),
             runtime: tokio::runtime::Handle::current(),
             room_id: room_id.to_owned(),
-            singer: member,
             request,
         };
         Referee::start(
@@ -64,8 +63,8 @@ pub(super) fn hear_voice(state: &AppState, room_id: &str, member: MemberId, byte
     true
 }
 
-/// Where a referee's judgements go: relayed to the room as the singer's (to everyone but
-/// the singer, whose client shows its own), and its progress into the room (the running
+/// Where a referee's judgements go: relayed to the whole room (the singer's page shows its
+/// own trace from them), and its progress into the room (the running
 /// score) and the store, so a restarted service takes the judgement over.
 struct RoomOutcome {
     state: AppState,
@@ -73,7 +72,6 @@ struct RoomOutcome {
     /// The service's runtime, for storing the room from the referee's thread.
     runtime: tokio::runtime::Handle,
     room_id: String,
-    singer: MemberId,
     request: RequestId,
 }
 
@@ -81,8 +79,10 @@ impl Outcome for RoomOutcome {
     fn event(&mut self, event: LiveEvent) {
         if let Ok(text) = serde_json::to_string(&event) {
             let payload = Payload::Score(text.into());
+            // To everyone, the singer too: their page draws its trace from the service's
+            // judgement.
             let _ = self.relay.send(Arc::new(Relayed {
-                from: self.singer,
+                from: None,
                 payload,
             }));
         }

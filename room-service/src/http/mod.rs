@@ -55,6 +55,11 @@ pub const UP_NEXT_MS: u64 = 30_000;
 /// A singer whose client has been silent this long loses the stage (ms).
 pub const HEARTBEAT_TIMEOUT_MS: u64 = 15_000;
 
+/// A singer on stage whose last socket closed is given this long to come back (a dropped
+/// line reconnects within it; a closed tab does not), before the song ends. With the
+/// once-a-second check the room moves on within 4 s.
+pub const SINGER_LEFT_GRACE_MS: u64 = 3_000;
+
 /// Sync messages buffered per member before a slow one is dropped.
 const RELAY_BUFFER: usize = 512;
 
@@ -118,6 +123,7 @@ fn router(state: AppState) -> Router {
         .route("/rooms/{room}/history", get(api::history))
         .route("/rooms/{room}/ws", get(ws::connect))
         .route("/sync/config", get(sync_config))
+        .route("/sync/leader", get(sync_leader))
         .route("/qr.svg", get(page::qr_svg))
         .route("/openapi.json", get(openapi_json))
         .fallback(api::not_found);
@@ -133,6 +139,13 @@ fn router(state: AppState) -> Router {
 #[utoipa::path(get, path = "/api/sync/config", responses((status = 200, description = "the sync crate's FollowerConfig", body = Object)))]
 pub(crate) async fn sync_config() -> axum::Json<sync::FollowerConfig> {
     axum::Json(sync::FollowerConfig::default())
+}
+
+/// `GET /api/sync/leader`: the rules a singer leads the room by (the `sync` crate's leader
+/// configuration), so a page that sings leads with the same numbers as `ktv sing`.
+#[utoipa::path(get, path = "/api/sync/leader", responses((status = 200, description = "the sync crate's LeaderConfig", body = Object)))]
+pub(crate) async fn sync_leader() -> axum::Json<sync::LeaderConfig> {
+    axum::Json(sync::LeaderConfig::default())
 }
 
 async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
@@ -244,6 +257,30 @@ fn room_clock() -> sync::net::NetClock {
     )
 }
 
+/// Tells the room's players the song is over, in the singer's name: a stop after their last
+/// sync message (the next sequence number of their session), for a song the service ended
+/// because the singer left, went silent or let the music run out, so no listener plays on.
+fn stop_for_the_singer(
+    state: &AppState,
+    room_id: &str,
+    last: sync::Transport,
+    now: sync::HostTime,
+) {
+    let stop = sync::Message::Stop(sync::Transport {
+        seq: last.seq + 1,
+        position: last.position_at(now),
+        at: now,
+        playing: false,
+        ..last
+    });
+    if let (Ok(relay), Some(payload)) = (state.relay(room_id), ws::encode_once(&stop)) {
+        let _ = relay.send(std::sync::Arc::new(ws::Relayed {
+            from: None,
+            payload,
+        }));
+    }
+}
+
 /// Once a second: ends performances whose singer went silent; once a minute: closes rooms
 /// idle past their expiry.
 async fn housekeeping(state: AppState) {
@@ -259,21 +296,28 @@ async fn housekeeping(state: AppState) {
             };
             let room_clock = state.clock.now();
             let ended = live.act(|room| {
-                let silent = room.check_heartbeat(HEARTBEAT_TIMEOUT_MS, now);
-                let why = if silent.is_some() {
-                    "the singer went silent"
+                let timeline = room.timeline.map(|(_, t)| t);
+                let ended = if let Some(effect) = room.check_singer_left(SINGER_LEFT_GRACE_MS, now)
+                {
+                    Some(("the singer left", effect))
+                } else if let Some(effect) = room.check_heartbeat(HEARTBEAT_TIMEOUT_MS, now) {
+                    Some(("the singer went silent", effect))
                 } else {
-                    "the music ended"
+                    room.check_music_end(room_clock, now)
+                        .map(|e| ("the music ended", e))
                 };
-                match silent.or_else(|| room.check_music_end(room_clock, now)) {
-                    Some(effect) => Ok((why, effect)),
+                match ended {
+                    Some((why, effect)) => Ok(((why, timeline), effect)),
                     None => Err(Error::Refused {
                         action: "end the song",
                         reason: "nothing to do".into(),
                     }),
                 }
             });
-            if let Ok((why, effect, room)) = ended {
+            if let Ok(((why, timeline), effect, room)) = ended {
+                if let Some(timeline) = timeline {
+                    stop_for_the_singer(&state, &id, timeline, room_clock);
+                }
                 if let Effect::Ended(request, result) = effect {
                     tracing::info!(room = %id, song = %result.song_id, "{why}; moving on");
                     if let Err(e) = judging::store_result(&state, &id, request, result).await {

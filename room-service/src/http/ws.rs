@@ -67,8 +67,9 @@ pub enum Payload {
 /// A relayed message, with who sent it.
 #[derive(Debug, Clone)]
 pub struct Relayed {
-    /// The sender (not sent back to them).
-    pub from: MemberId,
+    /// The sender (not sent back to them); `None` for the service's own (the referee's
+    /// judgements, which the singer sees too).
+    pub from: Option<MemberId>,
     /// The message.
     pub payload: Payload,
 }
@@ -211,7 +212,14 @@ async fn member_socket(
             return;
         }
     }
+    let room = connection.state.rooms.get(&connection.room_id).ok();
+    if let (Some(live), Some(member)) = (&room, connection.member) {
+        let _ = live.write(|room| room.socket_opened(member));
+    }
     relay_loop(&mut sink, &mut stream, &connection, udp.as_ref(), events).await;
+    if let (Some(live), Some(member)) = (&room, connection.member) {
+        let _ = live.write(|room| room.socket_closed(member, crate::http::now_ms()));
+    }
 }
 
 /// Carries a member's socket: the room's events and the relay out, their messages in.
@@ -255,7 +263,7 @@ async fn relay_loop(
                 Err(broadcast::error::RecvError::Lagged(_)) | Err(broadcast::error::RecvError::Closed) => break,
             },
             message = relayed.recv() => match message {
-                Ok(relayed) if Some(relayed.from) != member => {
+                Ok(relayed) if relayed.from.is_none() || relayed.from != member => {
                     let frame = match &relayed.payload {
                         Payload::Score(text) => WsMessage::Text(text.clone()),
                         Payload::Sync { json: text, .. } if json => WsMessage::Text(text.clone()),
@@ -297,7 +305,7 @@ async fn relay_loop(
                             }
                         {
                             let payload = Payload::Audio(stream, bytes);
-                            let _ = relay.send(Arc::new(Relayed { from: member, payload }));
+                            let _ = relay.send(Arc::new(Relayed { from: Some(member), payload }));
                         }
                         None
                     }
@@ -360,7 +368,7 @@ async fn relay_loop(
                             && beats.try_take(received)
                             && let Some(payload) = encode_once(&message)
                         {
-                            let _ = relay.send(Arc::new(Relayed { from: member, payload }));
+                            let _ = relay.send(Arc::new(Relayed { from: Some(member), payload }));
                         }
                     }
                 }
@@ -375,7 +383,7 @@ async fn relay_loop(
 }
 
 /// A sync message in both the forms members read, for every receiver to share.
-fn encode_once(message: &Message) -> Option<Payload> {
+pub(crate) fn encode_once(message: &Message) -> Option<Payload> {
     Some(Payload::Sync {
         binary: wire::encode(message).ok()?.into(),
         json: wire::to_json(message).ok()?.into(),

@@ -96,6 +96,13 @@ pub struct Room {
     /// message said: the service ends the song when its music has ended.
     #[serde(skip)]
     pub timeline: Option<(RequestId, sync::Transport)>,
+    /// Each member's open WebSockets.
+    #[serde(skip)]
+    pub sockets: std::collections::HashMap<MemberId, u32>,
+    /// When the singer on stage closed their last socket (a closed tab, a phone gone): the
+    /// song ends soon after unless they come back.
+    #[serde(skip)]
+    pub singer_left: Option<(RequestId, u64)>,
     /// Bumped by every change, so clients detect a missed update and resync.
     pub version: u64,
     /// The last change (ms), for idle expiry.
@@ -143,6 +150,8 @@ impl Room {
             performance: None,
             judged: None,
             timeline: None,
+            sockets: Default::default(),
+            singer_left: None,
             version: 0,
             active_at: now,
             next_member: 1,

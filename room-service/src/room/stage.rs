@@ -233,6 +233,57 @@ impl Room {
         Some(effect)
     }
 
+    /// `member` opened a WebSocket to the room (a singer on stage who comes back is no
+    /// longer gone).
+    pub fn socket_opened(&mut self, member: MemberId) {
+        *self.sockets.entry(member).or_default() += 1;
+        if self.is_singer_on_stage(member) {
+            self.singer_left = None;
+        }
+    }
+
+    /// `member` closed a WebSocket at `now`; their last one, if they sing, starts the clock
+    /// of [`Room::check_singer_left`].
+    pub fn socket_closed(&mut self, member: MemberId, now: u64) {
+        let open = self
+            .sockets
+            .get(&member)
+            .copied()
+            .unwrap_or(0)
+            .saturating_sub(1);
+        if open == 0 {
+            self.sockets.remove(&member);
+        } else {
+            self.sockets.insert(member, open);
+        }
+        if open == 0
+            && let Some(p) = &self.performance
+            && p.request.singer == Singer::Member(member)
+        {
+            self.singer_left = Some((p.request.id, now));
+        }
+    }
+
+    /// Ends the performance as abandoned if its singer closed their last socket more than
+    /// `grace` ms ago and has not come back: a page singer who closes the tab ends the song
+    /// within seconds, not the heartbeat's quarter of a minute.
+    pub fn check_singer_left(&mut self, grace: u64, now: u64) -> Option<Effect> {
+        let p = self.performance.as_ref()?;
+        let (request, at) = self.singer_left.filter(|(r, _)| *r == p.request.id)?;
+        if now.saturating_sub(at) <= grace || request != p.request.id {
+            return None;
+        }
+        let effect = self.end_performance(Ending::Abandoned, now);
+        self.changed(now);
+        Some(effect)
+    }
+
+    fn is_singer_on_stage(&self, member: MemberId) -> bool {
+        self.performance
+            .as_ref()
+            .is_some_and(|p| p.request.singer == Singer::Member(member))
+    }
+
     /// Ends what is on stage (if anything) and puts the next request on.
     pub(super) fn end_performance(&mut self, ending: Ending, now: u64) -> Effect {
         let ended = self.performance.take().map(|p| {
@@ -250,6 +301,7 @@ impl Room {
         });
         self.judged = None;
         self.timeline = None;
+        self.singer_left = None;
         let (_, next) = self.queue.advance();
         self.performance = next.cloned().map(|request| Performance {
             request,

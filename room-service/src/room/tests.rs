@@ -284,6 +284,39 @@ fn a_silent_singer_is_marked_abandoned_and_the_room_moves_on() {
 }
 
 #[test]
+fn a_singer_whose_last_socket_closed_is_given_seconds_not_the_heartbeat_window() {
+    let mut room = room();
+    let a = join(&mut room, "A");
+    room.take_seat(a, None, 2).unwrap();
+    room.request(a, song("a"), Preset::default(), None, 3)
+        .unwrap();
+    room.request(OWNER, song("b"), Preset::default(), None, 3)
+        .unwrap();
+    room.start_next(10);
+    // Two sockets (a page and a phone): closing one is not leaving.
+    room.socket_opened(a);
+    room.socket_opened(a);
+    room.socket_closed(a, 1_000);
+    assert!(room.check_singer_left(3_000, 10_000).is_none());
+    // The last one closes, and the singer comes back within the grace: still singing.
+    room.socket_closed(a, 2_000);
+    room.socket_opened(a);
+    assert!(room.check_singer_left(3_000, 10_000).is_none());
+    // Gone for good: the song ends after the grace, abandoned, and the next one is on.
+    room.socket_closed(a, 20_000);
+    assert!(room.check_singer_left(3_000, 23_000).is_none());
+    let Some(Effect::Ended(_, result)) = room.check_singer_left(3_000, 23_001) else {
+        panic!("the singer who left was not noticed");
+    };
+    assert_eq!(result.ending, Ending::Abandoned);
+    assert_eq!(room.performance.as_ref().unwrap().request.song_id, "b");
+    // A listener leaving ends nothing (song b is the owner's).
+    room.socket_opened(a);
+    room.socket_closed(a, 30_000);
+    assert!(room.check_singer_left(3_000, 40_000).is_none());
+}
+
+#[test]
 fn a_restored_room_gives_its_singer_time_to_reconnect() {
     let mut room = room();
     let a = join(&mut room, "A");

@@ -1,0 +1,255 @@
+//! Singing from the room's web page, end to end, in Debian's chromium (headless, through
+//! playwright-core: `tests/web/sing.mjs`) with its fake microphone playing a take made here:
+//! the page leads the room, sends its voice, and the score in the room's results is the
+//! service's. A take on the melody scores high, the same take a semitone sharp low; a singer
+//! who closes the tab mid-song ends the song for the room within 5 s and the listener's
+//! player stops; a screenshot of the sing view, paused mid-word, shows the wipe where the song
+//! time the listeners were told puts it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use demo_songs::rng::Rng;
+use demo_songs::voice::{self, Timbre};
+use ktv_tests::process::{KtvProcess, serve, workspace_root};
+use lyrics::Voice;
+use serde_json::{Value, json};
+
+const SONG: &str = "susanna";
+/// Requested after it in the tab-closing run, to see the room move on.
+const NEXT_SONG: &str = "tigers";
+/// The page's countdown: from its microphone's first block to the music's first sample.
+const COUNTDOWN_S: f64 = 3.0;
+const RATE: u32 = 48_000;
+
+/// The song's melody sung by the demo songs' voice, `semitones` off, with the countdown's
+/// silence before it: what the singer's microphone takes in from its first block.
+fn take(semitones: i32, seconds: &mut f64) -> Vec<f32> {
+    let score = demo_songs::scores()
+        .into_iter()
+        .find(|s| s.id == SONG)
+        .expect("the demo song");
+    let timeline = score.timeline().expect("the demo song's score reads");
+    *seconds = timeline.duration;
+    let notes: Vec<_> = timeline
+        .notes
+        .iter()
+        .filter(|n| n.voice.includes(Voice::P1))
+        .map(|n| demo_songs::score::SungNote {
+            start: n.start + COUNTDOWN_S,
+            midi: n.midi + semitones,
+            ..n.clone()
+        })
+        .collect();
+    let timbre = if score.tonic < 60 {
+        Timbre::MALE
+    } else {
+        Timbre::FEMALE
+    };
+    let length = ((timeline.duration + COUNTDOWN_S + 2.0) * f64::from(RATE)) as usize;
+    voice::sing(&notes, timbre, RATE, length, &mut Rng::new(7))
+}
+
+fn write_wav(path: &Path, samples: &[f32]) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: RATE,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(path, spec).unwrap();
+    for &x in samples {
+        writer
+            .write_sample((x.clamp(-1.0, 1.0) * 32767.0) as i16)
+            .unwrap();
+    }
+    writer.finalize().unwrap();
+}
+
+fn chromium() -> PathBuf {
+    let chromium = PathBuf::from("/usr/bin/chromium");
+    assert!(
+        chromium.exists(),
+        "no /usr/bin/chromium: run scripts/setup (it installs Debian's chromium)"
+    );
+    chromium
+}
+
+/// Runs `sing.mjs` against a fresh service; returns what it wrote.
+fn sing(name: &str, semitones: i32, mode: &str, extra: Value) -> Value {
+    let dir = std::env::temp_dir().join(format!("ktv-web-sing-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut seconds = 0.0;
+    let take_file = dir.join("take.wav");
+    write_wav(&take_file, &take(semitones, &mut seconds));
+    let (_server, url): (KtvProcess, String) = serve("127.0.0.1:0", &dir.join("ktv.db"));
+    let mut config = json!({
+        "base": url,
+        "chromium": chromium(),
+        "out": dir,
+        "take": take_file,
+        "song": SONG,
+        "next_song": NEXT_SONG,
+        "song_seconds": seconds,
+        "mode": mode,
+    });
+    if let (Value::Object(config), Value::Object(extra)) = (&mut config, extra) {
+        config.extend(extra);
+    }
+    let config_file = dir.join("config.json");
+    std::fs::write(&config_file, config.to_string()).unwrap();
+    let output = Command::new("node")
+        .arg(workspace_root().join("tests/web/sing.mjs"))
+        .arg(&config_file)
+        .output()
+        .expect("node is installed by scripts/setup");
+    let said = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    println!("{said}");
+    assert!(output.status.success(), "the page did not sing: {said}");
+    let result: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("result.json")).unwrap()).unwrap();
+    println!("{name}: {}", serde_json::to_string_pretty(&result).unwrap());
+    result
+}
+
+/// The service's stored score of the song, from the room's results.
+fn stored_score(result: &Value) -> f64 {
+    let history = result["history"].as_array().expect("the room's results");
+    let sung = history
+        .iter()
+        .find(|r| r["song_id"] == SONG)
+        .unwrap_or_else(|| panic!("no result for {SONG}: {history:?}"));
+    assert_eq!(sung["ending"], "finished", "{sung}");
+    sung["score"].as_f64().expect("a score")
+}
+
+#[test]
+fn a_page_sings_a_song_and_the_service_scores_it() {
+    let on_pitch = sing("on-pitch", 0, "score", json!({}));
+    assert_eq!(on_pitch["secure"], true, "the page is not a secure context");
+    let score = stored_score(&on_pitch);
+    println!("on pitch: the service scored {score:.1}");
+    assert!(score >= 85.0, "the on-pitch take scored {score}");
+    // The voice went out, reached the listener's page, and came back judged to the singer.
+    let sent = on_pitch["sent"].as_u64().unwrap_or(0);
+    let received = on_pitch["listener"]["voice"]["received"]
+        .as_u64()
+        .unwrap_or(0);
+    println!("voice frames: sent {sent}, the listener received {received}");
+    assert!(sent > 2_000, "the page sent {sent} voice frames");
+    assert!(
+        received as f64 >= sent as f64 * 0.95,
+        "the listener received {received} of {sent} frames"
+    );
+    let trace = on_pitch["trace_points"].as_u64().unwrap_or(0);
+    assert!(
+        trace > 100,
+        "the singer's page drew {trace} points of its own pitch"
+    );
+
+    // The same take a semitone sharp: the service hears it so.
+    let sharp = sing("semitone", 1, "score", json!({}));
+    let sharp = stored_score(&sharp);
+    println!("a semitone sharp: the service scored {sharp:.1}");
+    assert!(sharp <= 60.0, "the semitone-sharp take scored {sharp}");
+}
+
+#[test]
+fn a_page_singer_who_closes_the_tab_ends_the_song_for_the_room() {
+    // Paused in the middle of a word of the first line.
+    let lyrics = lyrics::parse(
+        &std::fs::read(workspace_root().join("assets").join(SONG).join("song.txt")).unwrap(),
+        lyrics::Hint::default(),
+    )
+    .expect("the song's lyrics")
+    .lyrics;
+    let word = lyrics.lines[1]
+        .words
+        .iter()
+        .max_by_key(|w| (w.end - w.start).as_micros())
+        .expect("a word");
+    let middle = (word.start.as_micros() + word.end.as_micros()) / 2;
+    let result = sing("leave", 0, "leave", json!({ "pause_at_us": middle }));
+
+    // The song left the stage within 5 s of the tab closing; the listener's player stopped.
+    let moved_on = result["moved_on_ms"].as_f64().expect("the room moved on");
+    println!("the room moved on {moved_on:.0} ms after the tab closed");
+    assert!(moved_on <= 5_000.0, "the room moved on after {moved_on} ms");
+    assert_eq!(
+        result["before_leaving"]["sounding"], true,
+        "the listener was not playing the song"
+    );
+    assert_eq!(
+        result["after_leaving"]["sounding"], false,
+        "the listener's player plays on: {}",
+        result["after_leaving"]
+    );
+
+    // The wipe on the singer's screen, from the screenshot's pixels: the last column of the
+    // word's glyphs in the sung colour, against where the paused song time puts it.
+    let paused = result["paused_at"].as_i64().expect("the paused position");
+    let shown = &result["word"];
+    let (start, end) = (
+        shown["start"].as_i64().unwrap(),
+        shown["end"].as_i64().unwrap(),
+    );
+    let expected = (paused - start) as f64 / (end - start) as f64;
+    assert!(
+        (0.05..0.95).contains(&expected),
+        "paused at {paused} µs, not inside the word {shown}"
+    );
+    let measured = wipe_in_screenshot(
+        &std::env::temp_dir()
+            .join(format!("ktv-web-sing-{}-leave", std::process::id()))
+            .join("sing-paused.png"),
+        &shown["box"],
+    );
+    println!("the wipe: {measured:.3} of the word shown, {expected:.3} by the song time");
+    assert!(
+        (measured - expected).abs() <= 0.08,
+        "the wipe is at {measured:.3} of the word, the song time puts it at {expected:.3}"
+    );
+}
+
+/// Where the wipe is in the word's box of the screenshot (0..1): between the rightmost column
+/// with a pixel of the sung colour (#ff4f8b) and the first column after it with an unsung
+/// (white) one; the middle of that gap (a gap between letters leaves it wider).
+fn wipe_in_screenshot(png_file: &Path, word: &Value) -> f64 {
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(png_file).unwrap(),
+    ));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    let channels = info.color_type.samples();
+    let (width, height) = (info.width as usize, info.height as usize);
+    let at = |x: usize, y: usize| {
+        let i = (y * width + x) * channels;
+        (pixels[i], pixels[i + 1], pixels[i + 2])
+    };
+    let coordinate = |key: &str| word[key].as_f64().unwrap();
+    let (x0, y0) = (
+        coordinate("x").floor() as usize,
+        coordinate("y").floor() as usize,
+    );
+    let x1 = ((coordinate("x") + coordinate("width")).ceil() as usize).min(width);
+    let y1 = ((coordinate("y") + coordinate("height")).ceil() as usize).min(height);
+    let column = |x: usize, wanted: fn((u8, u8, u8)) -> bool| (y0..y1).any(|y| wanted(at(x, y)));
+    let sung = |(r, g, b): (u8, u8, u8)| r > 200 && g < 140 && (90..190).contains(&b);
+    let unsung = |(r, g, b): (u8, u8, u8)| r > 200 && g > 200 && b > 200;
+    let last_sung = (x0..x1).rev().find(|&x| column(x, sung));
+    let first_unsung = (last_sung.map_or(x0, |x| x + 1)..x1).find(|&x| column(x, unsung));
+    assert!(
+        last_sung.is_some() || first_unsung.is_some(),
+        "no glyphs in the word's box {word}"
+    );
+    let edge = match (last_sung, first_unsung) {
+        (Some(s), Some(u)) => (s + u) as f64 / 2.0,
+        (Some(s), None) => s as f64,
+        (None, Some(u)) => u as f64,
+        (None, None) => unreachable!(),
+    };
+    (edge - x0 as f64) / (x1 - x0) as f64
+}
