@@ -131,6 +131,10 @@ if (config.mode === 'score') {
   const heard = await listenerState();
   result.paused_at = heard.timeline.position;
   result.trace_points = await singer.evaluate(() => window.ktv.stage.trace.length);
+  result.trace_recent = await singer.evaluate(() => {
+    const now = window.ktv.sing.position();
+    return window.ktv.stage.trace.filter((p) => p.midi != null && p.time > now - 2e6 && p.time <= now).length;
+  });
   // The word being wiped on the singer's stage, and where it is.
   result.word = await singer.evaluate(() => {
     const span = document.querySelector('[data-role=lyrics] .word[data-state=current]');
