@@ -78,6 +78,20 @@ await singer.click('[data-tab=now]');
 await singer.waitForSelector('[data-action=sing]', { timeout: 10000 }).catch(() => fail('no sing view for the singer'));
 result.secure = await singer.evaluate(() => window.isSecureContext);
 
+// A native listener (`ktv listen`, started by the test when it reads this line) watches by
+// the join link; the song starts once it is there.
+if (config.native_listener) {
+  const { room, token } = await singer.evaluate(() => ({ room: window.ktv.roomId, token: window.ktv.member.token }));
+  console.log(`[sing] room ${room} ${token}`);
+  // The test says when the listener is connected.
+  const ready = await Promise.race([
+    new Promise((resolve) => process.stdin.once('data', () => resolve(true))),
+    sleep(30000).then(() => false),
+  ]);
+  if (!ready) fail('the native listener never came');
+  process.stdin.pause();
+}
+
 // A listener on a page of its own.
 const listener = await open('listener');
 await listener.goto(link);
