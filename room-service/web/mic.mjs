@@ -58,10 +58,12 @@ export class Microphone {
     this.monitor.gain.value = 0;
     this.source.connect(this.monitor).connect(context.destination);
     this.firstBlock = null;
+    /** Who gets the blocks (the voice, or a calibration for a while). */
+    this.onblock = onblock;
     this.node.port.onmessage = (event) => {
       const time = event.data.frame / context.sampleRate;
       this.firstBlock ??= time;
-      onblock({ time, samples: event.data.samples });
+      this.onblock?.({ time, samples: event.data.samples });
     };
   }
 

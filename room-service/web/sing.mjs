@@ -5,6 +5,7 @@
 // stamped with the song position the singer heard as they sang it and sent to the room
 // (mic.mjs), where the service judges it; the page draws the service's judgement.
 
+import { calibrate } from './calibrate.mjs';
 import { t } from './i18n.mjs';
 import { LeadDriver } from './lead.mjs';
 import { Microphone, VoiceSender, cannotSing } from './mic.mjs';
@@ -124,6 +125,35 @@ export class SingSession {
     }, Math.max(0, (call - nowMicros()) / 1000));
   }
 
+  /** The loopback check: clicks through the speaker into the microphone set the offset. */
+  async calibrate() {
+    if (this.state !== 'ready' || this.why) return;
+    this.state = 'calibrating';
+    this.calibration = null;
+    this.render();
+    const player = this.page.player;
+    let mic = null;
+    try {
+      await player.enable();
+      mic = await Microphone.open(player.context, { processing: false }, null);
+      const measured = await calibrate(player.context, mic);
+      if (measured) {
+        const reported = (mic.outputLatency + mic.inputLatency) * 1000;
+        const offset = Math.round(measured.roundTrip - reported);
+        localStorage.setItem(MIC_OFFSET_KEY, String(offset));
+        this.calibration = t('calibrated', { ms: Math.round(measured.roundTrip), spread: measured.spread.toFixed(1), found: measured.found, offset });
+      } else {
+        this.calibration = t('calibration_unheard');
+      }
+    } catch (error) {
+      this.calibration = String(error?.message ?? error);
+    } finally {
+      mic?.close();
+    }
+    this.state = 'ready';
+    this.render();
+  }
+
   fail(error) {
     console.warn('cannot sing', error);
     this.state = 'ready';
@@ -239,8 +269,12 @@ export class SingSession {
             localStorage.setItem(PROCESSING_KEY, this.processing ? '1' : '0');
           },
         }), t('mic_processing')),
+        el('button', { onclick: () => this.calibrate(), dataset: { action: 'calibrate' } }, t('calibrate')),
       );
+      if (this.calibration) items.push(el('p', { className: 'muted', dataset: { calibration: '' } }, this.calibration));
       if (this.error) items.push(el('p', { className: 'warn' }, this.error));
+    } else if (this.state === 'calibrating') {
+      items.push(el('p', { className: 'muted' }, t('calibrating')));
     } else {
       const roundTrip = Math.round(this.latency() * 1000);
       const canMonitor = roundTrip <= MONITOR_MAX_MS;

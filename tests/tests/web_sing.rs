@@ -327,6 +327,13 @@ fn a_page_singer_who_closes_the_tab_ends_the_song_for_the_room() {
     let moved_on = result["moved_on_ms"].as_f64().expect("the room moved on");
     println!("the room moved on {moved_on:.0} ms after the tab closed");
     assert!(moved_on <= 5_000.0, "the room moved on after {moved_on} ms");
+    // The loopback check ran, and chromium's fake microphone (a file) heard no clicks: the
+    // page says so rather than set a figure.
+    let calibration = result["calibration"].as_str().unwrap_or("");
+    assert!(
+        calibration.contains("No clicks heard"),
+        "the calibration said {calibration:?}"
+    );
     assert_eq!(
         result["before_leaving"]["sounding"], true,
         "the listener was not playing the song"
@@ -417,4 +424,17 @@ fn wipe_in_screenshot(png_file: &Path, word: &Value) -> f64 {
         (None, None) => unreachable!(),
     };
     (edge - x0 as f64) / (x1 - x0) as f64
+}
+
+#[test]
+fn the_page_calibration_finds_the_round_trip_in_a_recording_of_its_clicks() {
+    let output = Command::new("node")
+        .arg(workspace_root().join("tests/web/calibrate.test.mjs"))
+        .output()
+        .expect("node is installed by scripts/setup");
+    let said = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    println!("{said}");
+    assert!(output.status.success(), "{said}");
+    assert!(said.contains("all checks pass"), "{said}");
 }

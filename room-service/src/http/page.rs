@@ -38,6 +38,7 @@ const JS: &str = "text/javascript; charset=utf-8";
 const ASSETS: &[Asset] = &[
     asset!("app.css", "text/css; charset=utf-8"),
     asset!("app.mjs", JS),
+    asset!("calibrate.mjs", JS),
     asset!("api.mjs", JS),
     asset!("follow.mjs", JS),
     asset!("i18n.mjs", JS),
