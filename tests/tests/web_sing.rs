@@ -87,6 +87,7 @@ fn chromium() -> PathBuf {
 /// What a run of `sing.mjs` wrote, and the native listener's stems if one listened.
 struct Sung {
     result: Value,
+    dir: PathBuf,
     stems: Option<(Vec<f32>, Vec<f32>)>,
     take: Vec<f32>,
 }
@@ -192,9 +193,92 @@ fn sing_with(name: &str, semitones: i32, mode: &str, extra: Value, native_listen
     println!("{name}: {}", serde_json::to_string_pretty(&result).unwrap());
     Sung {
         result,
+        dir,
         stems,
         take: sung_take,
     }
+}
+
+/// A listener's stems judged as for a native singer (`audience_audio`): voice against music
+/// window by window, within the listeners' bound about a constant, which is where the page
+/// placed its voice on the song: with chromium's fake microphone that is known only to
+/// within its capture start (the file begins a buffer or so after the first block the page
+/// sees). With a real microphone that constant is the singer's latency, which calibration
+/// measures.
+fn judge_listener(who: &str, music: &[f32], voice: &[f32], rate: u32, take: &[f32], latency: f64) {
+    let take = resample(take, RATE, rate);
+    let skip = ((COUNTDOWN_S + latency) * f64::from(rate)) as usize;
+    let folder = workspace_root().join("assets").join(SONG);
+    let accompaniment = decode_file_at(&folder.join("accompaniment.ogg"), rate);
+    let lyrics = room_service::library::song_lyrics(&folder).unwrap();
+    let judged = Stems {
+        music,
+        voice,
+        accompaniment: &accompaniment,
+        dry: &take[skip.min(take.len())..],
+        rate,
+    }
+    .judge(&lyrics)
+    .unwrap_or_else(|| panic!("{who}: its music stem holds none of the song"));
+    let mut spread: Vec<f64> = judged
+        .differences
+        .iter()
+        .map(|d| (d - judged.median).abs())
+        .collect();
+    spread.sort_by(f64::total_cmp);
+    let spread = percentile(&spread, 0.99);
+    println!(
+        "{who}: voice against music over {} windows: median {:+.2} ms, |p99| about it {spread:.2} ms; its voice stem scores {:.1}",
+        judged.differences.len(),
+        judged.median,
+        judged.score
+    );
+    assert!(
+        judged.differences.len() >= 40,
+        "{who}: only {} windows measured both ways",
+        judged.differences.len()
+    );
+    assert!(
+        spread <= LISTENER_BOUND_MS,
+        "{who}: voice against music p99 {spread:.2} ms about the median"
+    );
+    assert!(
+        judged.median.abs() <= FAKE_CAPTURE_START_MS,
+        "{who}: the page's voice lands {:+.2} ms from where its stamps say",
+        judged.median
+    );
+    assert!(
+        judged.score >= 85.0,
+        "{who}: the voice stem scores {}",
+        judged.score
+    );
+}
+
+/// `samples` at `to` Hz by linear interpolation (the take is made at 48 kHz; a page may
+/// record at its device's rate).
+fn resample(samples: &[f32], from: u32, to: u32) -> Vec<f32> {
+    if from == to {
+        return samples.to_vec();
+    }
+    let step = f64::from(from) / f64::from(to);
+    let len = (samples.len() as f64 / step) as usize;
+    (0..len)
+        .map(|i| {
+            let x = i as f64 * step;
+            let (j, f) = (x as usize, (x.fract()) as f32);
+            let a = samples[j];
+            let b = samples.get(j + 1).copied().unwrap_or(a);
+            a + (b - a) * f
+        })
+        .collect()
+}
+
+fn read_f32(path: &Path) -> Vec<f32> {
+    std::fs::read(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
 }
 
 /// The service's stored score of the song, from the room's results.
@@ -233,64 +317,24 @@ fn a_page_sings_a_song_and_the_service_scores_it() {
         "the singer's page drew {trace} points of its own pitch"
     );
 
-    // The native listener heard the voice in time with the music: its stems, against the
+    // The listeners heard the voice in time with the music: their stems, against the
     // accompaniment and the take placed on the song where the page's stamps put it (the
     // countdown and the latency the page took off, which chromium's fake microphone, fed
     // from a file, does not have).
-    let (music, voice) = sung.stems.as_ref().expect("the native listener's stems");
     let latency = on_pitch["latency_ms"].as_f64().expect("the page's latency") / 1000.0;
-    let skip = ((COUNTDOWN_S + latency) * f64::from(RATE)) as usize;
-    let folder = workspace_root().join("assets").join(SONG);
-    let accompaniment = decode_file_at(&folder.join("accompaniment.ogg"), RATE);
-    let lyrics = room_service::library::song_lyrics(&folder).unwrap();
-    let judged = Stems {
-        music,
-        voice,
-        accompaniment: &accompaniment,
-        dry: &sung.take[skip.min(sung.take.len())..],
-        rate: RATE,
-    }
-    .judge(&lyrics)
-    .expect("the native listener's music stem holds the song");
-    println!(
-        "native listener: voice against music over {} windows: median {:+.2} ms, |p50| {:.2} ms, |p99| {:.2} ms; its voice stem scores {:.1}",
-        judged.differences.len(),
-        judged.median,
-        judged.p50,
-        judged.p99,
-        judged.score
-    );
-    assert!(
-        judged.differences.len() >= 40,
-        "only {} windows measured both ways",
-        judged.differences.len()
-    );
-    // Voice and music keep together within the listeners' bound about a constant: where
-    // the page placed its voice on the song, which with chromium's fake microphone is known
-    // only to within its capture start (its file begins a buffer or so after the first block
-    // the page sees: 20 ms here). With a real microphone that constant is the singer's
-    // latency, which calibration measures.
-    let mut spread: Vec<f64> = judged
-        .differences
-        .iter()
-        .map(|d| (d - judged.median).abs())
-        .collect();
-    spread.sort_by(f64::total_cmp);
-    let spread = percentile(&spread, 0.99);
-    println!("native listener: about the median, |p99| {spread:.2} ms");
-    assert!(
-        spread <= LISTENER_BOUND_MS,
-        "the native listener's voice against its music: p99 {spread:.2} ms about the median"
-    );
-    assert!(
-        judged.median.abs() <= FAKE_CAPTURE_START_MS,
-        "the page's voice lands {:+.2} ms from where its stamps say",
-        judged.median
-    );
-    assert!(
-        judged.score >= 85.0,
-        "the native listener's voice stem scores {}",
-        judged.score
+    let (music, voice) = sung.stems.as_ref().expect("the native listener's stems");
+    judge_listener("native listener", music, voice, RATE, &sung.take, latency);
+    let page_rate = on_pitch["listener_tap"]["sample_rate"]
+        .as_f64()
+        .expect("the listener page's recording") as u32;
+    let read = |stem: &str| read_f32(&sung.dir.join(format!("listener.{stem}.f32")));
+    judge_listener(
+        "listener page",
+        &read("music"),
+        &read("voice"),
+        page_rate,
+        &sung.take,
+        latency,
     );
 
     // The same take a semitone sharp: the service hears it so.

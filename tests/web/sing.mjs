@@ -99,6 +99,12 @@ await listener.fill('input[name=member-name]', 'Lu');
 await listener.click('form[data-form=join-room] button');
 await listener.waitForSelector('.badge[data-role=audience]');
 await listener.click('[data-action=listen]').catch(() => {});
+if (config.mode === 'score') {
+  // The listener page's sound, recorded from its audio graph as two stems (music, voice).
+  await listener.waitForFunction(() => window.ktv.player?.audible && window.ktv.tap, null, { timeout: 10000 })
+    .catch(() => fail('the listener page cannot play'));
+  await listener.evaluate(() => window.ktv.tap.start());
+}
 
 if (config.mode === 'leave') {
   // The loopback check: the fake microphone plays a file, so it hears no clicks.
@@ -133,6 +139,7 @@ if (config.mode === 'score') {
     .catch(() => fail('the song never ended'));
   result.sent = await singer.evaluate(() => window.ktv.sung?.voice?.sent ?? null);
   result.listener = await listenerState();
+  await saveListenerStems();
   // The room's results: the service's score, stored.
   let history = [];
   for (let i = 0; i < 20 && !history.some((r) => r.song_id === config.song); i++) {
@@ -182,3 +189,27 @@ if (config.mode === 'score') {
 
 writeFileSync(join(out, 'result.json'), JSON.stringify(result, null, 1));
 await browser.close();
+
+/** Stops the listener page's recording and writes its stems (f32, mono) beside the result. */
+async function saveListenerStems() {
+  const recorded = await listener.evaluate(async () => {
+    window.recorded = await window.ktv.tap.stop();
+    return { sample_rate: window.recorded.sampleRate, samples: window.recorded.samples.length };
+  });
+  result.listener_tap = recorded;
+  for (const stem of ['samples', 'voice']) {
+    const chunks = [];
+    const step = 1 << 20;
+    for (let from = 0; from < recorded.samples; from += step) {
+      const base64 = await listener.evaluate(([stem, from, step]) => {
+        const part = window.recorded[stem].subarray(from, from + step);
+        const bytes = new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
+        let binary = '';
+        for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+        return btoa(binary);
+      }, [stem, from, step]);
+      chunks.push(Buffer.from(base64, 'base64'));
+    }
+    writeFileSync(join(out, `listener.${stem === 'samples' ? 'music' : 'voice'}.f32`), Buffer.concat(chunks));
+  }
+}
