@@ -433,3 +433,12 @@ pub fn locate(
     let rms = (scores.iter().map(|x| x * x).sum::<f64>() / scores.len() as f64).sqrt();
     (best > 12.0 * rms && rival < 0.7 * best).then_some(from as i64 + best_at as i64)
 }
+
+/// A recording written as raw little-endian f32 samples (the web page tests' stems).
+pub fn read_f32(path: &Path) -> Vec<f32> {
+    std::fs::read(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}

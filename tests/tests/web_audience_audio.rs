@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use ktv_tests::analysis::decode_file_at;
+use ktv_tests::analysis::{decode_file_at, read_f32};
 use ktv_tests::process::{tree_cpu_seconds, workspace_root};
 use ktv_tests::stems::{Stems, percentile};
 use ktv_tests::voice_room::{VoiceRoom, guide};
@@ -29,14 +29,6 @@ const SONG: &str = "susanna";
 const BOUND_MS: f64 = 20.0;
 /// The bound on a thin client's lyrics against the stream it plays.
 const THIN_BOUND_MS: f64 = 50.0;
-
-fn read_f32(path: &Path) -> Vec<f32> {
-    std::fs::read(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect()
-}
 
 fn node_prefix() -> PathBuf {
     std::env::var_os("KTV_NODE_PREFIX")

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use demo_songs::rng::Rng;
 use demo_songs::voice::{self, Timbre};
-use ktv_tests::analysis::decode_file_at;
+use ktv_tests::analysis::{decode_file_at, read_f32};
 use ktv_tests::process::{KtvProcess, Signal, serve, workspace_root};
 use ktv_tests::stems::{Stems, percentile};
 use lyrics::Voice;
@@ -270,14 +270,6 @@ fn resample(samples: &[f32], from: u32, to: u32) -> Vec<f32> {
             let b = samples.get(j + 1).copied().unwrap_or(a);
             a + (b - a) * f
         })
-        .collect()
-}
-
-fn read_f32(path: &Path) -> Vec<f32> {
-    std::fs::read(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .collect()
 }
 
