@@ -42,7 +42,6 @@ pub mod voice;
 pub use error::{Error, Result};
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicI64;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use sync::net::Machine;
@@ -125,7 +124,7 @@ impl Outputs {
         player: &mut EnginePlayer,
         clocks: &Clocks,
         log: Option<&std::path::Path>,
-        behind: Arc<AtomicI64>,
+        behind: Arc<position_log::Behind>,
         render: Option<(&std::path::Path, f64)>,
     ) -> Result<Outputs> {
         let position = player.engine().position_clock();

@@ -10,7 +10,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use room_protocol::Control;
@@ -21,6 +21,7 @@ use crate::Result;
 use crate::api::Api;
 use crate::frames::fold;
 use crate::player::{Audio, AudioOutput, EnginePlayer, MicSource};
+use crate::position_log::Behind;
 use crate::sing::engine_mode;
 use crate::socket::Incoming;
 use crate::songs::{self, LocalSong};
@@ -113,7 +114,7 @@ pub async fn run(args: ListenArgs, shutdown: impl Future<Output = ()>) -> Result
         }
         None => None,
     };
-    let behind = Arc::new(AtomicI64::new(0));
+    let behind = Arc::new(Behind::default());
     let outputs = Outputs::start(
         &mut player,
         &clocks,
@@ -229,7 +230,8 @@ pub async fn run(args: ListenArgs, shutdown: impl Future<Output = ()>) -> Result
                     }
                     follower.handle_player(now, report);
                 }
-                behind.store(follower.extra_delay().as_micros(), Ordering::Relaxed);
+                let now = clocks.net.now();
+                behind.set(follower.extra_delay(), player.last_start().unwrap_or(now), now);
                 // The lyric video follows the song the engine plays.
                 let playing = player.current().map(|s| s.song_id.clone());
                 if playing != on_screen {

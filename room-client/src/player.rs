@@ -137,6 +137,8 @@ pub struct EnginePlayer {
     pending_play: Option<(MediaTime, sync::HostTime)>,
     /// A pause whose instant has not come.
     pending_pause: Option<(MediaTime, sync::HostTime)>,
+    /// The instant of the last start the engine was given.
+    last_start: Option<sync::HostTime>,
     /// The rate asked for last.
     rate: f64,
     /// The microphone's monitor latency, as last measured.
@@ -154,6 +156,7 @@ impl EnginePlayer {
             song: None,
             pending_play: None,
             pending_pause: None,
+            last_start: None,
             rate: 1.0,
             monitor_latency: None,
             news: PlayerNews::default(),
@@ -242,7 +245,14 @@ impl EnginePlayer {
         }
     }
 
+    /// The instant of the last start the engine was given (it plays on from where it was
+    /// until then).
+    pub fn last_start(&self) -> Option<sync::HostTime> {
+        self.last_start
+    }
+
     fn play_at(&mut self, position: MediaTime, at: sync::HostTime) {
+        self.last_start = Some(at);
         let engine = &mut self.audio.engine;
         let frame = media_to_frame_index(position, engine.sample_rate());
         if let Err(e) = engine.seek_at(frame, self.clocks.to_engine(at)) {
