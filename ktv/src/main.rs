@@ -78,6 +78,15 @@ struct ServeArgs {
     /// it once).
     #[arg(long, value_enum)]
     tls: Option<TlsMode>,
+    /// On an all-interfaces `--bind` without `--tls*`, HTTPS (a self-signed certificate, as
+    /// `--tls self-signed` makes) is served beside HTTP on this port, and the QR code and the
+    /// page's join links point there, so phones can sing with no flag given. Defaults to
+    /// 8443, or a free port when `--bind` asks for one.
+    #[arg(long)]
+    https_port: Option<u16>,
+    /// No HTTPS beside HTTP.
+    #[arg(long, conflicts_with = "https_port")]
+    no_https: bool,
 }
 
 /// How `ktv serve --tls` gets its certificate.
@@ -196,16 +205,19 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tls_cert,
         tls_key,
         tls,
+        https_port,
+        no_https,
     } = args;
+    let self_signed = TlsSource::SelfSigned {
+        folder: database
+            .parent()
+            .unwrap_or_else(|| std::path::Path::new("."))
+            .join("tls"),
+        names: room_service::tls::machine_names(),
+    };
     let tls = match (tls_cert, tls_key, tls) {
         (Some(cert), Some(key), _) => Some(TlsSource::Files { cert, key }),
-        (_, _, Some(TlsMode::SelfSigned)) => Some(TlsSource::SelfSigned {
-            folder: database
-                .parent()
-                .unwrap_or_else(|| std::path::Path::new("."))
-                .join("tls"),
-            names: room_service::tls::machine_names(),
-        }),
+        (_, _, Some(TlsMode::SelfSigned)) => Some(self_signed.clone()),
         _ => None,
     };
     let tls = match &tls {
@@ -218,20 +230,42 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let local = listener
         .local_addr()
         .context("cannot read the bound address")?;
+    let https_beside = if tls.is_none() && !no_https && local.ip().is_unspecified() {
+        let port = https_port.unwrap_or(if bind.port() == 0 { 0 } else { 8443 });
+        https_beside(SocketAddr::new(local.ip(), port), &self_signed).await
+    } else {
+        None
+    };
     let library = std::fs::canonicalize(&library).unwrap_or(library);
     // The URL line is the contract with scripts and tests: they wait for it on stdout.
     let url = room_service::lan::url(local, tls.is_some());
     println!("ktv is serving {url}");
-    if let Some(tls) = &tls {
+    let https_url = match (&tls, &https_beside) {
+        (Some(_), _) => Some(url.clone()),
+        (None, Some(beside)) => beside
+            .listener
+            .local_addr()
+            .ok()
+            .map(|address| room_service::lan::url(address, true)),
+        (None, None) => None,
+    };
+    if let Some(https) = &https_url {
+        let certificate = tls
+            .as_ref()
+            .or(https_beside.as_ref().map(|b| &b.tls))
+            .map(|tls| tls.certificate.display().to_string())
+            .unwrap_or_default();
+        println!("phones open {https}");
         eprintln!(
-            "HTTPS with the certificate {}; phones open the page at {url}",
-            tls.certificate.display()
+            "HTTPS at {https} with the certificate {certificate} (made for this machine: \
+             each phone accepts it once)"
         );
     }
     if local.ip().is_unspecified() {
         // Phones on the same network scan this to open the page.
-        if let Some(qr) = room_service::lan::terminal_qr(&url) {
-            eprintln!("{qr}scan to open {url} on a phone on this network");
+        let phones = https_url.as_deref().unwrap_or(&url);
+        if let Some(qr) = room_service::lan::terminal_qr(phones) {
+            eprintln!("{qr}scan to open {phones} on a phone on this network");
         }
     }
     room_service::serve(
@@ -239,6 +273,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             library,
             database,
             tls,
+            https_beside,
+            https_url,
         },
         listener,
         shutdown,
@@ -246,6 +282,30 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     .await?;
     tracing::info!("shut down cleanly");
     Ok(())
+}
+
+/// The self-signed HTTPS listener beside plain HTTP at `address`, or none (said why) if the
+/// certificate cannot be made or the port is taken: plain HTTP still serves.
+async fn https_beside(
+    address: SocketAddr,
+    source: &TlsSource,
+) -> Option<room_service::HttpsBeside> {
+    let tls = match Tls::load(source).await {
+        Ok(tls) => tls,
+        Err(e) => {
+            tracing::warn!("no HTTPS beside HTTP: {e}");
+            return None;
+        }
+    };
+    match TcpListener::bind(address).await {
+        Ok(listener) => Some(room_service::HttpsBeside { listener, tls }),
+        Err(e) => {
+            tracing::warn!(
+                "no HTTPS beside HTTP: cannot listen on {address}: {e} (--https-port picks another)"
+            );
+            None
+        }
+    }
 }
 
 /// `$XDG_DATA_HOME/ktv/ktv.db`, else `~/.local/share/ktv/ktv.db`, else `./ktv.db`.

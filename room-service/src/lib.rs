@@ -30,4 +30,4 @@ pub mod store;
 pub mod tls;
 
 pub use error::{Error, Result};
-pub use http::{ServeConfig, serve};
+pub use http::{HttpsBeside, ServeConfig, serve};

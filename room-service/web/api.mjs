@@ -57,9 +57,13 @@ export function forgetMember(room) {
   localStorage.removeItem(memberKey(room));
 }
 
-/** The link that lets someone join `room`. */
-export function joinLink(room, token, view = null) {
-  const url = new URL('/', location.href);
+/**
+ * The link that lets someone join `room`: on the service's HTTPS address if it has one
+ * (`httpsUrl`), so a phone that scans it can sing; a TV view stays where this page is.
+ */
+export function joinLink(room, token, view = null, httpsUrl = null) {
+  const base = view === 'tv' || !httpsUrl ? location.href : httpsUrl;
+  const url = new URL('/', base);
   url.searchParams.set('room', room);
   url.searchParams.set('token', token);
   if (view) url.searchParams.set('view', view);

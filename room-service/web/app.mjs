@@ -4,6 +4,7 @@
 //
 // Plain modules, no build step: the service embeds this folder and serves it as it is.
 
+import { loadServiceInfo, moveForTheMicrophone, serviceHttpsUrl } from './origin.mjs';
 import { ApiError, RoomSocket, call, forgetMember, joinLink, saveMember, savedMember } from './api.mjs';
 import { LANGUAGES, language, setLanguage, t } from './i18n.mjs';
 import { prepareLyrics } from './lyrics.mjs';
@@ -100,7 +101,7 @@ function home() {
       if (password.value) body.password = password.value;
       const made = await call('POST', '/rooms', { body });
       saveMember(made.room, { member: made.member, secret: made.secret, token: made.join_token, name: body.owner_name });
-      location.href = joinLink(made.room, made.join_token);
+      location.href = joinLink(made.room, made.join_token, null, serviceHttpsUrl());
     });
   };
   const join = (event) => {
@@ -477,7 +478,7 @@ class RoomPage {
 
   /** While no one sings: the room, the join code large, the queue and who is next. */
   idleScreen(qrClass) {
-    const link = joinLink(this.roomId, this.member.token);
+    const link = joinLink(this.roomId, this.member.token, null, serviceHttpsUrl());
     const waiting = this.view.queue.waiting;
     return [
       h('h2.idle-room', {}, this.view.name),
@@ -499,7 +500,7 @@ class RoomPage {
     this.idle.hidden = Boolean(performance);
     this.stageRoot.hidden = !performance;
     this.idle.replaceChildren(...(performance ? [] : this.idleScreen('qr-idle')));
-    const link = joinLink(this.roomId, this.member.token);
+    const link = joinLink(this.roomId, this.member.token, null, serviceHttpsUrl());
     this.invite.hidden = !performance;
     this.invite.replaceChildren(...(performance ? [
       h('img.qr-small', { src: `/api/qr.svg?text=${encodeURIComponent(link)}`, alt: link }),
@@ -621,7 +622,7 @@ class RoomPage {
   }
 
   renderSettings() {
-    const link = joinLink(this.roomId, this.member.token);
+    const link = joinLink(this.roomId, this.member.token, null, serviceHttpsUrl());
     const offset = h('input', { type: 'number', step: 10, value: this.offset, name: 'lyrics-offset', onchange: () => {
       this.offset = Number(offset.value) || 0;
       localStorage.setItem(OFFSET_KEY, String(this.offset));
@@ -746,7 +747,7 @@ class RoomPage {
     this.upNext.replaceChildren(...(next ? [
       h('div.muted', {}, t('up_next')), h('b', {}, this.songTitle(next.song_id)), h('div', {}, this.singerName(next.singer)),
     ] : []));
-    const link = joinLink(this.roomId, this.member.token);
+    const link = joinLink(this.roomId, this.member.token, null, serviceHttpsUrl());
     if (!this.qr.firstChild) {
       this.qr.append(h('img', { src: `/api/qr.svg?text=${encodeURIComponent(link)}`, alt: link }), h('div', {}, t('invite')));
     }
@@ -792,8 +793,14 @@ function enterRoom(room, tv) {
   new RoomPage(room, member, tv);
 }
 
-function start() {
+async function start() {
   setLanguage(language());
+  await loadServiceInfo();
+  const secure = moveForTheMicrophone(location.href, window.isSecureContext);
+  if (secure) {
+    location.replace(secure);
+    return;
+  }
   const room = params.get('room');
   const token = params.get('token');
   const tv = params.get('view') === 'tv';

@@ -9,6 +9,7 @@ import { calibrate } from './calibrate.mjs';
 import { t } from './i18n.mjs';
 import { LeadDriver } from './lead.mjs';
 import { Microphone, VoiceSender, cannotSing } from './mic.mjs';
+import { onHttps } from './origin.mjs';
 import { nowMicros } from './player.mjs';
 
 /** From the microphone's first block to the music's first sample. */
@@ -260,6 +261,8 @@ export class SingSession {
     const items = [el('h3', {}, t('your_turn'))];
     if (this.why) {
       items.push(el('p', { className: 'warn', dataset: { why: this.why } }, t(`sing_${this.why}`)));
+      const secure = this.why === 'insecure' ? onHttps(location.href) : null;
+      if (secure) items.push(el('a', { className: 'button primary', href: secure, dataset: { action: 'secure' } }, t('open_https')));
     } else if (this.state === 'ready') {
       items.push(
         el('button', { className: 'primary big', onclick: () => this.begin(), dataset: { action: 'sing' } }, `🎤 ${t('sing_here')}`),

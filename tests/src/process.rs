@@ -22,7 +22,27 @@ pub fn ktv_binary() -> PathBuf {
 
 fn build_ktv() -> PathBuf {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = Command::new(cargo)
+    let mut command = Command::new(cargo);
+    // What cargo tells the test binary about its own package (CARGO_PKG_NAME=ktv-tests, ...)
+    // is not the environment the workspace is built in: build scripts that watch those
+    // variables (ring's, through cc) would rebuild in every test binary, and again in the next
+    // outer build.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        let about_the_test = [
+            "CARGO_PKG_",
+            "CARGO_MANIFEST_",
+            "CARGO_CRATE_",
+            "CARGO_BIN_",
+        ]
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+            || ["CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR", "OUT_DIR"].contains(&&*name);
+        if about_the_test {
+            command.env_remove(&*name);
+        }
+    }
+    let output = command
         .args([
             "build",
             "--package",

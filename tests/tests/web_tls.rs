@@ -149,3 +149,109 @@ fn a_self_signed_certificate_is_made_once_and_served_again() {
         "{names}"
     );
 }
+
+/// The README's run command on a LAN: no flag, and phones still get the microphone. Plain
+/// `ktv serve` on all interfaces serves HTTPS beside HTTP with a certificate made for the
+/// machine; it prints the HTTPS address for phones; a page opened on plain HTTP under a name
+/// that is not localhost (an insecure origin, as a LAN address is) moves there, joins, and
+/// hands out HTTPS join links; the TV view stays.
+#[test]
+fn plain_serve_on_a_lan_gives_phones_https() {
+    let dir = std::env::temp_dir().join(format!("ktv-https-beside-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let database = dir.join("ktv.db");
+    let (mut service, url) = serve(&[
+        "serve",
+        "--bind",
+        "0.0.0.0:0",
+        "--database",
+        database.to_str().unwrap(),
+    ]);
+    assert!(url.starts_with("http://"), "{url}");
+    let https = service
+        .wait_for_line(Duration::from_secs(10), |line| {
+            line.strip_prefix("phones open ").map(str::to_owned)
+        })
+        .unwrap_or_else(|e| panic!("no HTTPS address printed ({e}): {}", service.stderr()));
+    assert!(https.starts_with("https://"), "{https}");
+    let port = |u: &str| {
+        u.trim_end_matches('/')
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let (plain_port, https_port) = (port(&url), port(&https));
+    assert_ne!(plain_port, https_port);
+    // The terminal's QR code is for phones: it names the HTTPS address (stderr is read on a
+    // thread: give it a moment).
+    let scan = format!("scan to open {https}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !service.stderr().contains(&scan) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let said = service.stderr();
+    assert!(
+        said.contains(&scan),
+        "the QR code is not for {https}: {said}"
+    );
+    let certificate = dir.join("tls/cert.pem");
+    assert!(
+        said.contains(certificate.to_str().unwrap()),
+        "the certificate is not named: {said}"
+    );
+
+    let out = workspace_root().join("target/web-https-beside");
+    std::fs::create_dir_all(&out).unwrap();
+    let config = dir.join("config.json");
+    std::fs::write(
+        &config,
+        json!({
+            "plain": format!("http://ktv.test:{plain_port}"),
+            "api": format!("http://127.0.0.1:{plain_port}"),
+            "chromium": "/usr/bin/chromium",
+            "certificate": certificate,
+            "out": out,
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let run = Command::new("node")
+        .arg(workspace_root().join("tests/web/https-beside.mjs"))
+        .arg(&config)
+        .output()
+        .expect("node is installed by scripts/setup");
+    let said =
+        String::from_utf8_lossy(&run.stdout).into_owned() + &String::from_utf8_lossy(&run.stderr);
+    println!("{said}");
+    assert!(run.status.success(), "the page on a LAN failed:\n{said}");
+    let result: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("https-beside.json")).unwrap())
+            .unwrap();
+    assert_eq!(result["service"]["https_url"], https.as_str(), "{result}");
+    let landed = &result["landed"];
+    assert!(
+        landed["href"].as_str().unwrap().starts_with(&https),
+        "the page stayed on plain HTTP: {result}"
+    );
+    assert_eq!(landed["secureContext"], true, "{result}");
+    assert_eq!(landed["webCodecs"], true, "{result}");
+    assert_eq!(landed["microphone"], true, "{result}");
+    let links = result["joinLinks"].as_array().unwrap();
+    assert!(!links.is_empty(), "no join QR code: {result}");
+    for link in links {
+        assert!(
+            link.as_str().unwrap().starts_with(&https),
+            "a join link not on HTTPS: {result}"
+        );
+    }
+    assert!(
+        result["tv"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("http://ktv.test:{plain_port}/")),
+        "the TV view moved: {result}"
+    );
+    assert_eq!(result["pageErrors"], json!([]), "{result}");
+}

@@ -7,15 +7,12 @@
 // Usage: node tls.mjs CONFIG.json — the config names the service's https base, chromium, the
 // certificate file and the output folder. Writes what it saw to OUT/tls.json.
 
-import { createRequire } from 'node:module';
-import { createHash, X509Certificate } from 'node:crypto';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { launch } from './browser.mjs';
+
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const prefix = process.env.KTV_NODE_PREFIX || join(process.env.HOME, '.cache/ktv/node');
-const { chromium } = createRequire(join(prefix, 'node_modules/'))('playwright-core');
 const base = config.base.replace(/\/$/, '');
 const fail = (message) => {
   throw new Error(message);
@@ -32,18 +29,8 @@ const api = async (method, path, body, who) => {
 const owner = await api('POST', '/api/rooms', { name: 'TLS', owner_name: 'Olga' });
 await api('POST', `/api/rooms/${owner.room}/seats`, {}, owner);
 
-// Chromium: the service's key is trusted by its hash (the flag needs a profile folder).
-const spki = createHash('sha256')
-  .update(new X509Certificate(readFileSync(config.certificate)).publicKey.export({ type: 'spki', format: 'der' }))
-  .digest('base64');
-const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'ktv-tls-')), {
-  executablePath: config.chromium ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox', '--headless', '--disable-gpu', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    `--ignore-certificate-errors-spki-list=${spki}`,
-  ],
-});
+// Chromium: the service's key is trusted by its hash.
+const context = await launch({ executable: config.chromium, certificate: config.certificate });
 const page = context.pages()[0] ?? await context.newPage();
 const errors = [];
 page.on('pageerror', (error) => errors.push(error.message));

@@ -26,6 +26,7 @@ use axum::response::Html;
 use axum::routing::{delete, get, post};
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
 use tokio_util::task::AbortOnDropHandle;
 
 pub use api::{Caller, now_ms};
@@ -39,7 +40,7 @@ use crate::tls::Tls;
 use crate::{Error, Result};
 
 /// What the service serves.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ServeConfig {
     /// The song library folder: one sub-folder with a `song.toml` per song.
     pub library: PathBuf,
@@ -47,6 +48,22 @@ pub struct ServeConfig {
     pub database: PathBuf,
     /// HTTPS instead of HTTP, if set.
     pub tls: Option<Tls>,
+    /// HTTPS beside the main listener (which then serves plain HTTP): what `ktv serve` does on
+    /// a LAN by default, so phones get the microphone without any flag.
+    pub https_beside: Option<HttpsBeside>,
+    /// The `https://` address that phones should open, if the service has one (the main
+    /// listener's when it serves TLS, else the one beside it): the page puts it in its join
+    /// links and QR codes, and a page opened on an insecure origin goes there.
+    pub https_url: Option<String>,
+}
+
+/// A second listener, serving the same service over TLS.
+#[derive(Debug)]
+pub struct HttpsBeside {
+    /// Bound already (so the caller can print its address).
+    pub listener: TcpListener,
+    /// Its certificate.
+    pub tls: Tls,
 }
 
 /// "Up next" shows (and the next song is locked) this long before a song ends (ms).
@@ -77,6 +94,8 @@ pub(crate) struct AppState {
     udp: Option<Arc<udp::AudioUdp>>,
     /// The service's judges of the songs on stage.
     referees: Arc<Referees>,
+    /// The `https://` address phones should use, if any ([`ServeConfig::https_url`]).
+    https_url: Option<String>,
 }
 
 impl AppState {
@@ -124,6 +143,7 @@ fn router(state: AppState) -> Router {
         .route("/rooms/{room}/ws", get(ws::connect))
         .route("/sync/config", get(sync_config))
         .route("/sync/leader", get(sync_leader))
+        .route("/service", get(service_info))
         .route("/qr.svg", get(page::qr_svg))
         .route("/openapi.json", get(openapi_json))
         .fallback(api::not_found);
@@ -146,6 +166,22 @@ pub(crate) async fn sync_config() -> axum::Json<sync::FollowerConfig> {
 #[utoipa::path(get, path = "/api/sync/leader", responses((status = 200, description = "the sync crate's LeaderConfig", body = Object)))]
 pub(crate) async fn sync_leader() -> axum::Json<sync::LeaderConfig> {
     axum::Json(sync::LeaderConfig::default())
+}
+
+/// What a page needs to know of the service it was served by.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ServiceInfo {
+    /// The `https://` address phones should open (the microphone needs a secure origin), if
+    /// the service serves HTTPS.
+    https_url: Option<String>,
+}
+
+/// `GET /api/service`: the service's addresses, for the page's join links.
+#[utoipa::path(get, path = "/api/service", responses((status = 200, description = "the service's addresses", body = ServiceInfo)))]
+pub(crate) async fn service_info(State(state): State<AppState>) -> axum::Json<ServiceInfo> {
+    axum::Json(ServiceInfo {
+        https_url: state.https_url.clone(),
+    })
 }
 
 async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
@@ -180,16 +216,42 @@ pub async fn serve(
         .map(|udp| AbortOnDropHandle::new(tokio::spawn(udp.serve())));
     state.udp = udp;
     let _housekeeping = AbortOnDropHandle::new(tokio::spawn(housekeeping(state.clone())));
-    let Some(tls) = config.tls else {
-        return axum::serve(listener, router(state))
-            .with_graceful_shutdown(shutdown)
+    let app = router(state);
+    let stop = CancellationToken::new();
+    let _shutdown = AbortOnDropHandle::new(tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            shutdown.await;
+            stop.cancel();
+        }
+    }));
+    let main = serve_on(listener, config.tls, app.clone(), stop.clone());
+    match config.https_beside {
+        Some(beside) => {
+            let secure = serve_on(beside.listener, Some(beside.tls), app, stop);
+            tokio::try_join!(main, secure).map(|_| ())
+        }
+        None => main.await,
+    }
+}
+
+/// Serves `app` on `listener` (over TLS if `tls` is set) until `stop` is cancelled.
+async fn serve_on(
+    listener: TcpListener,
+    tls: Option<Tls>,
+    app: Router,
+    stop: CancellationToken,
+) -> Result<()> {
+    let Some(tls) = tls else {
+        return axum::serve(listener, app)
+            .with_graceful_shutdown(stop.cancelled_owned())
             .await
             .map_err(Error::Serve);
     };
     let handle = axum_server::Handle::new();
     let stopping = handle.clone();
     let _shutdown = AbortOnDropHandle::new(tokio::spawn(async move {
-        shutdown.await;
+        stop.cancelled().await;
         // Requests in flight get this long; open WebSockets are closed after it.
         stopping.graceful_shutdown(Some(Duration::from_secs(5)));
     }));
@@ -197,7 +259,7 @@ pub async fn serve(
     axum_server::from_tcp_rustls(listener, tls.config)
         .map_err(Error::Serve)?
         .handle(handle)
-        .serve(router(state).into_make_service())
+        .serve(app.into_make_service())
         .await
         .map_err(Error::Serve)
 }
@@ -231,6 +293,7 @@ async fn state(config: &ServeConfig) -> Result<AppState> {
         relays: Arc::default(),
         udp: None,
         referees: Arc::default(),
+        https_url: config.https_url.clone(),
     })
 }
 
@@ -401,6 +464,7 @@ mod tests {
             relays: Arc::default(),
             udp: None,
             referees: Arc::default(),
+            https_url: Some("https://192.0.2.7:8443/".into()),
         }
     }
 

@@ -16,7 +16,7 @@ use crate::http::{api, songs};
         api::take_seat, api::leave_seat, api::mute_seat, api::free_seat,
         api::request_song, api::remove_request, api::pin_request, api::move_request,
         api::skip, api::control, api::heartbeat, api::finished, api::history,
-        crate::http::sync_config, crate::http::sync_leader, crate::http::page::qr_svg,
+        crate::http::sync_config, crate::http::sync_leader, crate::http::service_info, crate::http::page::qr_svg,
     ),
     modifiers(&MemberAuth)
 )]

@@ -46,6 +46,7 @@ const ASSETS: &[Asset] = &[
     asset!("lyrics.mjs", JS),
     asset!("mic.mjs", JS),
     asset!("mic-worklet.js", JS),
+    asset!("origin.mjs", JS),
     asset!("player.mjs", JS),
     asset!("sing.mjs", JS),
     asset!("stage.mjs", JS),
