@@ -89,6 +89,14 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A song's audio could not be rendered at a key or tempo.
+    #[error("rendering {path} shifted: {reason}")]
+    Render {
+        /// The song's file.
+        path: PathBuf,
+        /// What the engine said.
+        reason: String,
+    },
     /// The HTTP server failed while serving.
     #[error("the HTTP server failed: {0}")]
     Serve(#[source] std::io::Error),

@@ -11,6 +11,19 @@
 /** The page's monotonic clock, whole microseconds. */
 export const nowMicros = () => Math.round(performance.now() * 1000);
 
+/**
+ * `media` (a song file's URL on the service) at `key` semitones and `tempo`: the service's
+ * rendering of it (Web Audio cannot shift a key and keep time), or the file itself when there
+ * is no shift. The same shift always gives the same string (buffers are cached by it).
+ */
+export function shiftedMedia(media, key = 0, tempo = 1) {
+  const k = Math.round((key || 0) * 100) / 100;
+  const t = Math.round((tempo || 1) * 1000) / 1000;
+  const path = media.split('?')[0];
+  if (k === 0 && t === 1) return path;
+  return `${path}?key=${k}&tempo=${t}`;
+}
+
 /** A start closer than this to the audio clock's present is moved to it (seconds). */
 const SCHEDULE_MARGIN = 0.02;
 
@@ -49,6 +62,8 @@ export class WebAudioPlayer {
     this.guideSource = null;
     this.media = null;
     this.buffer = null;
+    /** Song time per second of the buffers (they are rendered at the song's tempo). */
+    this.tempo = 1;
     /** What the follower asked for: `{playing, position, at, rate}` (µs, local clock). */
     this.want = null;
     /** What sounds: the source node and its segments `[{time, position, rate}]` (ctx s, µs). */
@@ -111,7 +126,8 @@ export class WebAudioPlayer {
     const now = nowMicros();
     switch (steer.steer) {
       case 'load':
-        this.load(steer.args.media);
+        this.tempo = steer.args.tempo || 1;
+        this.load(shiftedMedia(steer.args.media, steer.args.key, steer.args.tempo));
         break;
       case 'play_at':
         this.want = { playing: true, position: steer.args.position, at: steer.args.at, rate: this.want?.rate ?? 1 };
@@ -189,7 +205,12 @@ export class WebAudioPlayer {
     const want = this.want;
     if (!want) return null;
     if (!want.playing || local < want.at) return want.position;
-    return want.position + (local - want.at) * want.rate;
+    return want.position + (local - want.at) * want.rate * this.tempo;
+  }
+
+  /** Song time per second of what is wanted: the follower's rate at the song's tempo. */
+  songRate() {
+    return (this.want?.rate ?? 1) * this.tempo;
   }
 
   setRate(now, rate) {
@@ -202,7 +223,7 @@ export class WebAudioPlayer {
       const position = this.positionAtTime(time);
       this.source.playbackRate.setValueAtTime(rate, time);
       this.guideSource?.playbackRate.setValueAtTime(rate, time);
-      this.segments.push({ time, position, rate });
+      this.segments.push({ time, position, rate: rate * this.tempo });
       this.scheduleVoices(time);
     }
   }
@@ -218,31 +239,35 @@ export class WebAudioPlayer {
     if (!want?.playing || !(this.buffer || this.thin) || !this.audible) return;
     let time = this.contextTimeAt(want.at);
     let position = want.position;
+    // Song time per second; the buffers hold the song at its tempo, so song position p is
+    // buffer time p / tempo.
+    const rate = want.rate * this.tempo;
+    const offset = (p) => p / 1e6 / this.tempo;
     const earliest = this.context.currentTime + SCHEDULE_MARGIN;
     if (time < earliest) {
-      position += (earliest - time) * 1e6 * want.rate;
+      position += (earliest - time) * 1e6 * rate;
       time = earliest;
     }
     if (position < 0) {
-      time += -position / 1e6 / want.rate;
+      time += -position / 1e6 / rate;
       position = 0;
     }
-    if (this.buffer && position / 1e6 >= this.buffer.duration) return;
+    if (this.buffer && offset(position) >= this.buffer.duration) return;
     const source = this.thin ? new TimelineOnly() : this.context.createBufferSource();
     if (!this.thin) {
       source.buffer = this.buffer;
       source.connect(this.output);
     }
     source.playbackRate.value = want.rate;
-    source.start(time, position / 1e6);
-    if (this.guide && !this.thin && position / 1e6 < this.guide.buffer.duration) {
+    source.start(time, offset(position));
+    if (this.guide && !this.thin && offset(position) < this.guide.buffer.duration) {
       const guide = this.context.createBufferSource();
       const gain = this.context.createGain();
       gain.gain.value = this.guide.gain;
       guide.buffer = this.guide.buffer;
       guide.playbackRate.value = want.rate;
       guide.connect(gain).connect(this.output);
-      guide.start(time, position / 1e6);
+      guide.start(time, offset(position));
       this.guideSource = guide;
     }
     source.onended = () => {
@@ -253,7 +278,7 @@ export class WebAudioPlayer {
     };
     this.source = source;
     this.startTime = time;
-    this.segments = [{ time, position, rate: want.rate }];
+    this.segments = [{ time, position, rate }];
     this.scheduleVoices(0);
   }
 

@@ -10,7 +10,7 @@ import { t } from './i18n.mjs';
 import { LeadDriver } from './lead.mjs';
 import { Microphone, VoiceSender, cannotSing } from './mic.mjs';
 import { onHttps } from './origin.mjs';
-import { nowMicros } from './player.mjs';
+import { nowMicros, shiftedMedia } from './player.mjs';
 
 /** From the microphone's first block to the music's first sample. */
 export const COUNTDOWN_S = 3;
@@ -31,9 +31,10 @@ const el = (tag, props = {}, ...children) => {
   return element;
 };
 
-/** What the singer hears for each track, from the song's files (`SongDetails.audio`). */
-function tracks(id, audio) {
-  const media = (kind) => `/api/songs/${encodeURIComponent(id)}/media/${kind}`;
+/** What the singer hears for each track, from the song's files (`SongDetails.audio`), at the
+ *  request's key and tempo. */
+function tracks(id, audio, { key = 0, tempo = 1 } = {}) {
+  const media = (kind) => shiftedMedia(`/api/songs/${encodeURIComponent(id)}/media/${kind}`, key, tempo);
   const accompaniment = { media: media('accompaniment'), guide: null };
   if (audio?.layout !== 'two-files') return { accompaniment };
   const vocal = audio.original === 'vocal';
@@ -60,11 +61,16 @@ export class SingSession {
     this.mic = null;
     this.voice = null;
     this.driver = null;
-    this.tracks = tracks(details.id, details.audio);
+    this.tracks = tracks(details.id, details.audio, performance.request.preset);
     this.mode = this.tracks[this.request.preset.mode] ? this.request.preset.mode : 'accompaniment';
     this.processing = localStorage.getItem(PROCESSING_KEY) === '1';
     this.monitoring = false;
     this.why = cannotSing();
+    // Fetched and decoded ahead (at a shift, the service's rendering), so the tap starts it.
+    if (!this.why) {
+      const track = this.tracks[this.mode];
+      for (const media of [track.media, track.guide?.[0]]) if (media) page.player.preload(media).catch(() => {});
+    }
     this.heartbeats = setInterval(() => this.heartbeat(), HEARTBEAT_MS);
     this.heartbeat();
     this.render();
@@ -115,7 +121,8 @@ export class SingSession {
       if (this.state !== 'countdown') return;
       this.driver.start({
         song_id: this.details.id,
-        media: this.tracks.accompaniment.media,
+        // Listeners fetch the song's own file and apply the key and tempo themselves.
+        media: `/api/songs/${encodeURIComponent(this.details.id)}/media/accompaniment`,
         track_mode: this.request.preset.mode,
         key: this.request.preset.key,
         tempo: this.request.preset.tempo,
@@ -170,8 +177,7 @@ export class SingSession {
     const player = this.page.player;
     const position = player.positionHeardAt(block.time - this.latency());
     if (position === null || position < 0) return;
-    const rate = player.want?.rate ?? 1;
-    this.voice.encode(block.samples, Math.round(position), Math.round(20000 * rate));
+    this.voice.encode(block.samples, Math.round(position), Math.round(20000 * player.songRate()));
   }
 
   /** Every player report: the song's end is the singer's to announce. */
@@ -302,7 +308,10 @@ export class SingSession {
           el('button', { className: 'danger', onclick: () => this.finish(), dataset: { action: 'finish' } }, t('finish'))),
       );
       const preset = this.request.preset;
-      if (preset.key || preset.tempo !== 1) items.push(el('p', { className: 'muted' }, t('page_key_tempo')));
+      if (preset.key || preset.tempo !== 1) {
+        const shift = [preset.key ? `${t('key')} ${preset.key > 0 ? '+' : ''}${preset.key}` : null, preset.tempo !== 1 ? `${t('tempo')} ×${preset.tempo}` : null];
+        items.push(el('p', { className: 'muted', dataset: { shift: '' } }, shift.filter(Boolean).join(' · ')));
+      }
     }
     root.replaceChildren(...items);
   }

@@ -31,9 +31,9 @@ const LISTENER_BOUND_MS: f64 = 20.0;
 /// capture buffer or so after the first block the page sees.
 const FAKE_CAPTURE_START_MS: f64 = 30.0;
 
-/// The song's melody sung by the demo songs' voice, `semitones` off, with the countdown's
-/// silence before it: what the singer's microphone takes in from its first block.
-fn take(semitones: i32, seconds: &mut f64) -> Vec<f32> {
+/// The song's melody sung by the demo songs' voice, `semitones` off and at `tempo`, with the
+/// countdown's silence before it: what the singer's microphone takes in from its first block.
+fn take(semitones: i32, tempo: f64, seconds: &mut f64) -> Vec<f32> {
     let score = demo_songs::scores()
         .into_iter()
         .find(|s| s.id == SONG)
@@ -45,7 +45,8 @@ fn take(semitones: i32, seconds: &mut f64) -> Vec<f32> {
         .iter()
         .filter(|n| n.voice.includes(Voice::P1))
         .map(|n| demo_songs::score::SungNote {
-            start: n.start + COUNTDOWN_S,
+            start: n.start / tempo + COUNTDOWN_S,
+            duration: n.duration / tempo,
             midi: n.midi + semitones,
             ..n.clone()
         })
@@ -55,7 +56,7 @@ fn take(semitones: i32, seconds: &mut f64) -> Vec<f32> {
     } else {
         Timbre::FEMALE
     };
-    let length = ((timeline.duration + COUNTDOWN_S + 2.0) * f64::from(RATE)) as usize;
+    let length = ((timeline.duration / tempo + COUNTDOWN_S + 2.0) * f64::from(RATE)) as usize;
     voice::sing(&notes, timbre, RATE, length, &mut Rng::new(7))
 }
 
@@ -104,7 +105,8 @@ fn sing_with(name: &str, semitones: i32, mode: &str, extra: Value, native_listen
     std::fs::create_dir_all(&dir).unwrap();
     let mut seconds = 0.0;
     let take_file = dir.join("take.wav");
-    let sung_take = take(semitones, &mut seconds);
+    let tempo = extra.get("tempo").and_then(Value::as_f64).unwrap_or(1.0);
+    let sung_take = take(semitones, tempo, &mut seconds);
     write_wav(&take_file, &sung_take);
     let (_server, url): (KtvProcess, String) = serve("127.0.0.1:0", &dir.join("ktv.db"));
     let mut config = json!({
@@ -206,15 +208,35 @@ fn sing_with(name: &str, semitones: i32, mode: &str, extra: Value, native_listen
 /// sees). With a real microphone that constant is the singer's latency, which calibration
 /// measures.
 fn judge_listener(who: &str, music: &[f32], voice: &[f32], rate: u32, take: &[f32], latency: f64) {
+    let folder = workspace_root().join("assets").join(SONG);
+    let accompaniment = decode_file_at(&folder.join("accompaniment.ogg"), rate);
+    let judged = judge_stems(who, music, voice, rate, take, latency, &accompaniment);
+    assert!(
+        judged.score >= 85.0,
+        "{who}: the voice stem scores {}",
+        judged.score
+    );
+}
+
+/// [`judge_listener`]'s alignment bounds, against `accompaniment` (at the listener's rate):
+/// the song's, or its rendering at the request's key and tempo.
+fn judge_stems(
+    who: &str,
+    music: &[f32],
+    voice: &[f32],
+    rate: u32,
+    take: &[f32],
+    latency: f64,
+    accompaniment: &[f32],
+) -> ktv_tests::stems::Judged {
     let take = resample(take, RATE, rate);
     let skip = ((COUNTDOWN_S + latency) * f64::from(rate)) as usize;
     let folder = workspace_root().join("assets").join(SONG);
-    let accompaniment = decode_file_at(&folder.join("accompaniment.ogg"), rate);
     let lyrics = room_service::library::song_lyrics(&folder).unwrap();
     let judged = Stems {
         music,
         voice,
-        accompaniment: &accompaniment,
+        accompaniment,
         dry: &take[skip.min(take.len())..],
         rate,
     }
@@ -247,11 +269,7 @@ fn judge_listener(who: &str, music: &[f32], voice: &[f32], rate: u32, take: &[f3
         "{who}: the page's voice lands {:+.2} ms from where its stamps say",
         judged.median
     );
-    assert!(
-        judged.score >= 85.0,
-        "{who}: the voice stem scores {}",
-        judged.score
-    );
+    judged
 }
 
 /// `samples` at `to` Hz by linear interpolation (the take is made at 48 kHz; a page may
@@ -334,6 +352,75 @@ fn a_page_sings_a_song_and_the_service_scores_it() {
     let sharp = stored_score(&sharp);
     println!("a semitone sharp: the service scored {sharp:.1}");
     assert!(sharp <= 60.0, "the semitone-sharp take scored {sharp}");
+}
+
+/// The request's key and tempo: the page plays the service's rendering of the song at them
+/// (the engine's shifter, as `ktv sing` plays it), its voice stamps are in song time, and the
+/// service judges the take (sung two semitones up, 1.1 times as fast) against the melody
+/// moved so. A native listener (its engine shifting the song itself) and a listener page
+/// hear the voice in time with that music.
+#[test]
+fn a_page_sings_at_the_key_and_tempo_of_the_request() {
+    let sung = sing_with("shifted", 2, "score", json!({"key": 2, "tempo": 1.1}), true);
+    let result = &sung.result;
+    let score = stored_score(result);
+    println!("two semitones up, 1.1 times as fast: the service scored {score:.1}");
+    assert!(score >= 85.0, "the shifted take scored {score}");
+    let rendering = sung
+        .dir
+        .join("media-cache")
+        .join(SONG)
+        .join("accompaniment_key+2.00_tempo1.100.flac");
+    let latency = result["latency_ms"].as_f64().expect("the page's latency") / 1000.0;
+    let (music, voice) = sung.stems.as_ref().expect("the native listener's stems");
+    let shifted = decode_file_at(&rendering, RATE);
+    judge_stems(
+        "native listener",
+        music,
+        voice,
+        RATE,
+        &sung.take,
+        latency,
+        &shifted,
+    );
+    let page_rate = result["listener_tap"]["sample_rate"]
+        .as_f64()
+        .expect("the listener page's recording") as u32;
+    let read = |stem: &str| read_f32(&sung.dir.join(format!("listener.{stem}.f32")));
+    let page_music = read("music");
+    let shifted = decode_file_at(&rendering, page_rate);
+    let judged = judge_stems(
+        "listener page",
+        &page_music,
+        &read("voice"),
+        page_rate,
+        &sung.take,
+        latency,
+        &shifted,
+    );
+    // What the page played is the rendering, not the song as it is: against the unshifted
+    // accompaniment most windows go unfound.
+    let folder = workspace_root().join("assets").join(SONG);
+    let plain = decode_file_at(&folder.join("accompaniment.ogg"), page_rate);
+    let lyrics = room_service::library::song_lyrics(&folder).unwrap();
+    let unshifted = Stems {
+        music: &page_music,
+        voice: &page_music,
+        accompaniment: &plain,
+        dry: &plain,
+        rate: page_rate,
+    }
+    .judge(&lyrics)
+    .map_or(0, |j| j.music_windows);
+    println!(
+        "listener page: music found in {} windows of the rendering, {unshifted} of the unshifted song",
+        judged.music_windows
+    );
+    assert!(
+        unshifted * 2 < judged.music_windows,
+        "the page's music matches the unshifted song ({unshifted} windows of {})",
+        judged.music_windows
+    );
 }
 
 #[test]

@@ -71,6 +71,16 @@ await singer.waitForSelector('[data-seat="0"][data-taken=true]');
 for (const song of [config.song, ...(config.mode === 'leave' ? [config.next_song] : [])]) {
   await singer.click('[data-tab=songs]');
   await singer.click(`[data-song=${song}]`);
+  if (song === config.song) {
+    // The request's key and tempo, as a singer sets them on the sliders.
+    for (const [name, value] of [['key', config.key], ['tempo', config.tempo]]) {
+      if (value === undefined) continue;
+      await singer.$eval(`input[name=${name}]`, (input, v) => {
+        input.value = String(v);
+        input.dispatchEvent(new Event('input'));
+      }, value);
+    }
+  }
   await singer.click('[data-action=request]');
   await singer.waitForSelector('.sheet', { state: 'detached' });
 }

@@ -475,6 +475,36 @@ async fn songs_are_found_by_pinyin_initials_and_serve_lyrics_and_media_ranges() 
         .call(Method::GET, "/api/songs/jasmine/media/poster", None, None)
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // At a key and tempo: a rendering (FLAC), not the file; shifts out of range refused.
+    let response = api
+        .router
+        .clone()
+        .oneshot(
+            Request::get(format!(
+                "/api/songs/{id}/media/accompaniment?key=-2&tempo=0.9"
+            ))
+            .body(Body::empty())
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = axum::body::to_bytes(response.into_body(), 64 << 20)
+        .await
+        .unwrap();
+    assert_eq!(&body[..4], b"fLaC");
+    for wrong in ["key=30", "tempo=3", "key=x"] {
+        let (status, _) = api
+            .call(
+                Method::GET,
+                &format!("/api/songs/{id}/media/accompaniment?{wrong}"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{wrong}");
+    }
 }
 
 #[tokio::test]

@@ -31,6 +31,7 @@ use tokio_util::task::AbortOnDropHandle;
 
 pub use api::{Caller, now_ms};
 
+use crate::library::shifted::ShiftedMedia;
 use crate::library::{self, SongEntry};
 use crate::referee::Referees;
 use crate::room::Effect;
@@ -96,6 +97,8 @@ pub(crate) struct AppState {
     referees: Arc<Referees>,
     /// The `https://` address phones should use, if any ([`ServeConfig::https_url`]).
     https_url: Option<String>,
+    /// Songs' audio rendered at other keys and tempos, for the page.
+    pub(crate) shifted: Arc<ShiftedMedia>,
 }
 
 impl AppState {
@@ -294,6 +297,13 @@ async fn state(config: &ServeConfig) -> Result<AppState> {
         udp: None,
         referees: Arc::default(),
         https_url: config.https_url.clone(),
+        shifted: Arc::new(ShiftedMedia::new(
+            config
+                .database
+                .parent()
+                .unwrap_or_else(|| std::path::Path::new("."))
+                .join("media-cache"),
+        )),
     })
 }
 
@@ -465,6 +475,7 @@ mod tests {
             udp: None,
             referees: Arc::default(),
             https_url: Some("https://192.0.2.7:8443/".into()),
+            shifted: Arc::new(ShiftedMedia::new(dir.join("media-cache"))),
         }
     }
 

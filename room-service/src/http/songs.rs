@@ -11,6 +11,7 @@ use tower_http::services::ServeFile;
 
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
+use crate::library::shifted::Shift;
 use crate::library::{self, SongEntry};
 use crate::{Error, Result};
 
@@ -98,18 +99,48 @@ pub async fn lyrics(
     Ok(Json(lyrics))
 }
 
-/// `GET /api/songs/{song}/media/{kind}` (range requests answered with 206)
-#[utoipa::path(get, path = "/api/songs/{song}/media/{kind}", params(("song" = String, Path), ("kind" = String, Path, description = "accompaniment, original or video")), responses((status = 200, description = "the file"), (status = 206, description = "the range asked for"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+/// A key and tempo to play a song's audio at (the request's preset).
+#[derive(Debug, Clone, Copy, serde::Deserialize, utoipa::IntoParams)]
+pub struct ShiftQuery {
+    /// Semitones, −12 to 12 (default 0).
+    key: Option<f32>,
+    /// 0.8 to 1.2, pitch kept (default 1).
+    tempo: Option<f32>,
+}
+
+/// `GET /api/songs/{song}/media/{kind}` (range requests answered with 206); with `key` or
+/// `tempo`, the audio rendered so (once, then kept): for players that cannot shift it.
+#[utoipa::path(get, path = "/api/songs/{song}/media/{kind}", params(("song" = String, Path), ("kind" = String, Path, description = "accompaniment, original or video"), ShiftQuery), responses((status = 200, description = "the file"), (status = 206, description = "the range asked for"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn media(
     State(state): State<AppState>,
     Path((id, kind)): Path<(String, MediaKind)>,
+    Query(shift): Query<ShiftQuery>,
     request: Request,
 ) -> Result<Response> {
     let folder = song(&state, &id)?.folder.clone();
-    let file = library::media_file(&folder, kind)?.ok_or_else(|| Error::NotFound {
+    let shift = Shift::new(shift.key.unwrap_or(0.0), shift.tempo.unwrap_or(1.0))?;
+    let found = {
+        let folder = folder.clone();
+        tokio::task::spawn_blocking(move || library::media_file(&folder, kind))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))??
+    };
+    let mut file = found.ok_or_else(|| Error::NotFound {
         what: "media of that kind for song",
         id: id.clone(),
     })?;
+    if let Some(shift) = shift {
+        let name = match kind {
+            MediaKind::Accompaniment => "accompaniment",
+            MediaKind::Original => "original",
+            MediaKind::Video => {
+                return Err(Error::BadRequest(
+                    "only a song's audio plays at another key or tempo".into(),
+                ));
+            }
+        };
+        file = state.shifted.get(&id, name, &file, shift).await?;
+    }
     let response = ServeFile::new(file)
         .oneshot(request)
         .await

@@ -13,6 +13,7 @@ use song_files::read_manifest;
 
 pub mod audio;
 pub mod search;
+pub mod shifted;
 mod song_files;
 pub mod ultrastar;
 

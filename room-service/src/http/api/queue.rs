@@ -3,12 +3,15 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use room_protocol::{Preset, RequestId};
+use std::sync::Arc;
+
+use room_protocol::{MediaKind, Preset, RequestId};
 use serde::{Deserialize, Serialize};
 
 use super::{Body, Caller, act, no_content};
 use crate::http::AppState;
 use crate::http::error::ErrorBody;
+use crate::library::{self, shifted::Shift};
 use crate::{Error, Result};
 
 /// Requesting a song (点歌).
@@ -48,6 +51,7 @@ pub async fn request_song(
             id: body.song_id.clone(),
         })?;
     let seconds = song.duration.map_or(0, |d| d.ceil() as u32);
+    let (folder, song_id, preset) = (song.folder.clone(), song.id.clone(), body.preset);
     let request = act(&state, &room_id, &caller, |room, me, now| {
         let id = room.request(me, (body.song_id, seconds), body.preset, body.walk_up, now)?;
         // An empty stage takes the first song at once.
@@ -55,6 +59,30 @@ pub async fn request_song(
         Ok((id, effect))
     })
     .await?;
+    // A page plays a shifted song from the service's rendering: made now, while the song
+    // waits, not when it comes on stage.
+    if let Ok(Some(shift)) = Shift::new(preset.key, preset.tempo) {
+        let shifted = Arc::clone(&state.shifted);
+        tokio::spawn(async move {
+            let mut rendered = Vec::new();
+            for (kind, name) in [
+                (MediaKind::Accompaniment, "accompaniment"),
+                (MediaKind::Original, "original"),
+            ] {
+                // One file for both (a two-stream video): the page plays it as the one.
+                let Ok(Some(file)) = library::media_file(&folder, kind) else {
+                    continue;
+                };
+                if rendered.contains(&file) {
+                    continue;
+                }
+                rendered.push(file.clone());
+                if let Err(e) = shifted.get(&song_id, name, &file, shift).await {
+                    tracing::warn!(song = %song_id, "{e}");
+                }
+            }
+        });
+    }
     Ok((StatusCode::CREATED, Json(Requested { request })))
 }
 
