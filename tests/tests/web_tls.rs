@@ -39,6 +39,34 @@ fn certificates(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, std::pat
     paths
 }
 
+/// Runs `tests/web/{script}.mjs` with `config` (plus chromium and the output folder,
+/// `target/web-{script}`) written into `dir`, node trusting the CA `ca` if given; fails the
+/// test with what it said if it fails, and returns what it wrote (`{script}.json`).
+fn page_script(script: &str, dir: &Path, mut config: Value, ca: Option<&Path>) -> Value {
+    let out = workspace_root().join(format!("target/web-{script}"));
+    std::fs::create_dir_all(&out).unwrap();
+    config["chromium"] = json!("/usr/bin/chromium");
+    config["out"] = json!(out);
+    let file = dir.join(format!("{script}.config.json"));
+    std::fs::write(&file, config.to_string()).unwrap();
+    let mut node = Command::new("node");
+    node.arg(workspace_root().join(format!("tests/web/{script}.mjs")))
+        .arg(&file);
+    if let Some(ca) = ca {
+        node.env("NODE_EXTRA_CA_CERTS", ca);
+    }
+    let run = node.output().expect("node is installed by scripts/setup");
+    let said =
+        String::from_utf8_lossy(&run.stdout).into_owned() + &String::from_utf8_lossy(&run.stderr);
+    println!("{said}");
+    assert!(
+        run.status.success(),
+        "tests/web/{script}.mjs failed:\n{said}"
+    );
+    let written = std::fs::read_to_string(out.join(format!("{script}.json"))).unwrap();
+    serde_json::from_str(&written).unwrap()
+}
+
 fn serve(args: &[&str]) -> (KtvProcess, String) {
     let mut process = KtvProcess::spawn(args);
     let url = process
@@ -76,32 +104,12 @@ fn the_page_over_https_in_chromium() {
     }
     let base = url.replacen("127.0.0.1", "localhost", 1);
 
-    let out = workspace_root().join("target/web-tls");
-    std::fs::create_dir_all(&out).unwrap();
-    let config = dir.join("config.json");
-    std::fs::write(
-        &config,
-        json!({
-            "base": base,
-            "chromium": "/usr/bin/chromium",
-            "certificate": cert,
-            "out": out,
-        })
-        .to_string(),
-    )
-    .unwrap();
-    let run = Command::new("node")
-        .arg(workspace_root().join("tests/web/tls.mjs"))
-        .arg(&config)
-        .env("NODE_EXTRA_CA_CERTS", &ca)
-        .output()
-        .expect("node is installed by scripts/setup");
-    let said =
-        String::from_utf8_lossy(&run.stdout).into_owned() + &String::from_utf8_lossy(&run.stderr);
-    println!("{said}");
-    assert!(run.status.success(), "the page over HTTPS failed:\n{said}");
-    let result: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("tls.json")).unwrap()).unwrap();
+    let result = page_script(
+        "tls",
+        &dir,
+        json!({"base": base, "certificate": cert}),
+        Some(&ca),
+    );
     assert_eq!(result["secure"]["protocol"], "https:", "{result}");
     assert_eq!(result["secure"]["secureContext"], true, "{result}");
     assert_eq!(result["secure"]["webCodecs"], true, "{result}");
@@ -202,33 +210,16 @@ fn plain_serve_on_a_lan_gives_phones_https() {
         "the certificate is not named: {said}"
     );
 
-    let out = workspace_root().join("target/web-https-beside");
-    std::fs::create_dir_all(&out).unwrap();
-    let config = dir.join("config.json");
-    std::fs::write(
-        &config,
+    let result = page_script(
+        "https-beside",
+        &dir,
         json!({
             "plain": format!("http://ktv.test:{plain_port}"),
             "api": format!("http://127.0.0.1:{plain_port}"),
-            "chromium": "/usr/bin/chromium",
             "certificate": certificate,
-            "out": out,
-        })
-        .to_string(),
-    )
-    .unwrap();
-    let run = Command::new("node")
-        .arg(workspace_root().join("tests/web/https-beside.mjs"))
-        .arg(&config)
-        .output()
-        .expect("node is installed by scripts/setup");
-    let said =
-        String::from_utf8_lossy(&run.stdout).into_owned() + &String::from_utf8_lossy(&run.stderr);
-    println!("{said}");
-    assert!(run.status.success(), "the page on a LAN failed:\n{said}");
-    let result: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("https-beside.json")).unwrap())
-            .unwrap();
+        }),
+        None,
+    );
     assert_eq!(result["service"]["https_url"], https.as_str(), "{result}");
     let landed = &result["landed"];
     assert!(

@@ -13,19 +13,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { launch } from './browser.mjs';
+import { apiClient, joinAsAudience, launch, singingFeatures } from './browser.mjs';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const fail = (message) => {
   throw new Error(message);
 };
-const api = async (method, path, body, who) => {
-  const headers = { 'content-type': 'application/json' };
-  if (who) headers.authorization = `Bearer ${who.member}.${who.secret}`;
-  const answer = await fetch(`${config.api}${path}`, { method, headers, body: body && JSON.stringify(body) });
-  if (!answer.ok) fail(`${method} ${path}: ${answer.status} ${await answer.text()}`);
-  return answer.status === 204 ? null : answer.json();
-};
+const api = apiClient(config.api);
 const owner = await api('POST', '/api/rooms', { name: 'LAN', owner_name: 'Olga' });
 const result = { service: await api('GET', '/api/service') };
 
@@ -42,16 +36,8 @@ try {
   await page.goto(link);
   await page.waitForSelector('input[name=member-name]', { timeout: 10000 })
     .catch(() => fail(`no join form at ${page.url()}`));
-  result.landed = await page.evaluate(() => ({
-    href: location.href,
-    secureContext: isSecureContext,
-    webCodecs: typeof AudioEncoder === 'function' && typeof AudioDecoder === 'function',
-    microphone: typeof navigator.mediaDevices?.getUserMedia === 'function',
-  }));
-  await page.fill('input[name=member-name]', 'Phone');
-  await page.click('form[data-form=join-room] button');
-  await page.waitForSelector('.badge[data-role=audience]', { timeout: 10000 })
-    .catch(() => fail('the page never joined the room over HTTPS'));
+  result.landed = await singingFeatures(page);
+  await joinAsAudience(page, 'Phone');
   result.joinLinks = await page.evaluate(() => [...document.querySelectorAll('img[src^="/api/qr.svg"]')].map((img) => img.alt));
   // The TV view only shows: it stays where it was opened.
   const tv = await context.newPage();

@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { launch } from './browser.mjs';
+import { apiClient, joinAsAudience, launch, singingFeatures } from './browser.mjs';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const base = config.base.replace(/\/$/, '');
@@ -19,13 +19,7 @@ const fail = (message) => {
 };
 
 // The API over HTTPS from node, trusting the test's CA.
-const api = async (method, path, body, who) => {
-  const headers = { 'content-type': 'application/json' };
-  if (who) headers.authorization = `Bearer ${who.member}.${who.secret}`;
-  const answer = await fetch(`${base}${path}`, { method, headers, body: body && JSON.stringify(body) });
-  if (!answer.ok) fail(`${method} ${path}: ${answer.status} ${await answer.text()}`);
-  return answer.status === 204 ? null : answer.json();
-};
+const api = apiClient(base);
 const owner = await api('POST', '/api/rooms', { name: 'TLS', owner_name: 'Olga' });
 await api('POST', `/api/rooms/${owner.room}/seats`, {}, owner);
 
@@ -37,16 +31,8 @@ page.on('pageerror', (error) => errors.push(error.message));
 const result = {};
 try {
   await page.goto(`${base}/?room=${owner.room}&token=${owner.join_token}`);
-  result.secure = await page.evaluate(() => ({
-    protocol: location.protocol,
-    secureContext: isSecureContext,
-    webCodecs: typeof AudioEncoder === 'function' && typeof AudioDecoder === 'function',
-    microphone: typeof navigator.mediaDevices?.getUserMedia === 'function',
-  }));
-  await page.fill('input[name=member-name]', 'Phone');
-  await page.click('form[data-form=join-room] button');
-  await page.waitForSelector('.badge[data-role=audience]', { timeout: 10000 })
-    .catch(() => fail('the page never joined the room over HTTPS'));
+  result.secure = await singingFeatures(page);
+  await joinAsAudience(page, 'Phone');
   // The room's WebSocket over TLS: a change the owner makes reaches the page.
   const requested = Date.now();
   await api('POST', `/api/rooms/${owner.room}/queue`, { song_id: 'jasmine' }, owner);
